@@ -1,0 +1,1 @@
+"""After-sales: refunds, returns, exchanges, reissues, compensation, complaints and surveys."""

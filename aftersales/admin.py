@@ -1,0 +1,108 @@
+"""Django admin: the reason list is edited here; cases, refunds, charges, complaints and surveys are read-only
+(they change only through the after-sales services)."""
+
+from django.contrib import admin
+
+from aftersales.models import (
+    AftersalesCase,
+    CaseLine,
+    Complaint,
+    Reason,
+    Refund,
+    SupplierCharge,
+    SurveyResponse,
+)
+from oms.admin_mixins import ChangeLoggedAdmin
+
+
+@admin.register(Reason)
+class ReasonAdmin(ChangeLoggedAdmin, admin.ModelAdmin):
+    list_display = ["name", "code", "supplier_at_fault", "is_active", "sort"]
+    list_editable = ["supplier_at_fault", "is_active", "sort"]
+    list_filter = ["supplier_at_fault", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseLineInline(admin.TabularInline):
+    model = CaseLine
+    extra = 0
+    fields = ["order_line", "sku", "quantity", "unit_price", "replacement_sku", "condition"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AftersalesCase)
+class AftersalesCaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "case_type",
+        "status",
+        "order",
+        "reason",
+        "handler",
+        "compensation_total",
+        "created_at",
+    ]
+    list_filter = ["case_type", "status", "reason"]
+    list_select_related = ["order", "reason", "handler"]
+    search_fields = ["number", "order__number", "return_tracking_number"]
+    inlines = [CaseLineInline]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "case",
+        "kind",
+        "amount",
+        "currency",
+        "status",
+        "requested_by",
+        "approved_by",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["case", "requested_by", "approved_by"]
+
+
+@admin.register(SupplierCharge)
+class SupplierChargeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "supplier",
+        "case",
+        "amount",
+        "date",
+        "reconciliation_status",
+        "statement_id",
+        "reconciled_at",
+    ]
+    list_filter = ["reconciliation_status", "supplier"]
+    list_select_related = ["supplier", "case"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "category", "subject", "status", "handler", "created_at", "resolved_at"]
+    list_filter = ["kind", "category", "status"]
+    list_select_related = ["handler"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    list_display = ["order", "context", "case", "score", "submitted_at"]
+    list_filter = ["context", "score"]
+    list_select_related = ["order", "case"]

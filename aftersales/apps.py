@@ -1,0 +1,72 @@
+"""App config: role permissions and menu entries of the aftersales app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from oms.navigation import NavItem
+
+
+class AftersalesConfig(AppConfig):
+    name = "aftersales"
+    verbose_name = _("After-sales")
+    # role key -> permission patterns (see oms/roles.py)
+    role_permissions: dict[str, list[str]] = {
+        # Operations (客服) register and work cases, complaints and inquiries.
+        "operations": [
+            "aftersales.view_aftersalescase",
+            "aftersales.add_aftersalescase",
+            "aftersales.work_case",
+            "aftersales.export_case",
+            "aftersales.view_caseline",
+            "aftersales.view_casephoto",
+            "aftersales.add_casephoto",
+            "aftersales.view_refund",
+            "aftersales.view_reason",
+            "aftersales.view_complaint",
+            "aftersales.add_complaint",
+            "aftersales.change_complaint",
+            "aftersales.view_surveyresponse",
+        ],
+        # The warehouse receives and inspects returns at the receiving station.
+        "warehouse": [
+            "aftersales.receive_return",
+            "aftersales.inspect_return",
+        ],
+        # Finance records refunds and compensation and exports cases.
+        "finance": [
+            "aftersales.view_aftersalescase",
+            "aftersales.export_case",
+            "aftersales.view_refund",
+            "aftersales.add_refund",
+            "aftersales.view_suppliercharge",
+            "aftersales.view_surveyresponse",
+        ],
+        "finance_manager": ["@finance", "aftersales.approve_large_refund"],
+    }
+    nav_items = (
+        NavItem(
+            _("After-sales"), "aftersales:case-list", permission="aftersales.view_aftersalescase", order=40
+        ),
+        NavItem(
+            _("New case"), "aftersales:case-create", permission="aftersales.add_aftersalescase", order=41
+        ),
+        NavItem(
+            _("Returns receiving"), "aftersales:receiving", permission="aftersales.receive_return", order=42
+        ),
+        NavItem(_("Refunds"), "aftersales:refund-list", permission="aftersales.view_refund", order=43),
+        NavItem(
+            _("Complaints"), "aftersales:complaint-list", permission="aftersales.view_complaint", order=44
+        ),
+        NavItem(
+            _("Satisfaction"),
+            "aftersales:survey-report",
+            permission="aftersales.view_surveyresponse",
+            order=45,
+        ),
+    )
+
+    def ready(self) -> None:
+        from orders.panels import OrderPanel, register_order_panel
+
+        # The order page shows the order's after-sales state without orders importing aftersales.
+        register_order_panel(OrderPanel(template="aftersales/inc/order_aftersales.html", position=10))

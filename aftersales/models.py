@@ -1,0 +1,608 @@
+"""Models of the aftersales app: reasons, cases and their lines and photos, refunds, supplier charges,
+complaints and inquiries, satisfaction survey answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from aftersales.choices import (
+    RETURN_TYPES,
+    CaseStatus,
+    CaseType,
+    ComplaintCategory,
+    ComplaintKind,
+    ComplaintStatus,
+    Condition,
+    ReconciliationStatus,
+    RefundKind,
+    RefundStatus,
+    SurveyContext,
+)
+from oms.audit import logged
+
+CS = CaseStatus
+MONEY = {"max_digits": 12, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Reason(models.Model):
+    """Why a customer asks for after-sales; admins keep the list in Django admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    supplier_at_fault = models.BooleanField(
+        _("supplier at fault"),
+        default=False,
+        help_text=_("Cases with this reason usually charge the supplier's share back to the supplier."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(_("sort"), default=100)
+
+    class Meta:
+        ordering = ["sort", "name"]
+        verbose_name = _("after-sales reason")
+        verbose_name_plural = _("after-sales reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _is_return_type(case: AftersalesCase) -> bool:
+    return case.case_type in RETURN_TYPES
+
+
+def _refund_after_approval(case: AftersalesCase) -> bool:
+    return case.case_type == CaseType.REFUND_ONLY
+
+
+def _refund_after_inspection(case: AftersalesCase) -> bool:
+    return case.case_type == CaseType.RETURN_REFUND
+
+
+def _replacement_now(case: AftersalesCase) -> bool:
+    return (case.status == CS.APPROVED and case.case_type == CaseType.REISSUE) or (
+        case.status == CS.INSPECTED and case.case_type == CaseType.EXCHANGE
+    )
+
+
+class AftersalesCase(FSMModelMixin, models.Model):
+    """One request of a customer about one order (售后登记): what, why, who bears the cost, where it stands."""
+
+    # Personal data: masked on screens; users with oms.view_personal_data may reveal it (logged).
+    pii_fields = ("contact_name", "contact_phone")
+
+    number = models.CharField(_("case number"), max_length=20, unique=True, null=True, blank=True)
+    case_type = models.CharField(_("type"), max_length=16, choices=CaseType.choices)
+    status = FSMField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CS.REQUESTED, protected=True
+    )
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+    )
+    channel = models.ForeignKey(
+        "orders.Channel", verbose_name=_("store"), on_delete=models.PROTECT, related_name="aftersales_cases"
+    )
+    supplier = models.ForeignKey(
+        "inventory.Supplier",
+        verbose_name=_("supplier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aftersales_cases",
+    )
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, db_index=True)
+    reason = models.ForeignKey(
+        Reason, verbose_name=_("reason"), on_delete=models.PROTECT, related_name="cases"
+    )
+    description = models.TextField(_("description"), blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="aftersales_cases",
+    )
+    registered_on = models.DateField(_("registered on"), default=timezone.localdate)
+
+    compensation_applies = models.BooleanField(_("compensation applies"), default=False)
+    supplier_share = models.DecimalField(_("supplier's share"), default=ZERO, **MONEY)
+    platform_share = models.DecimalField(_("platform's share"), default=ZERO, **MONEY)
+    compensation_total = models.DecimalField(_("compensation total"), default=ZERO, **MONEY)
+
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=64, blank=True, db_index=True
+    )
+    return_warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("received in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replacement_order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("replacement order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The free reship order (exchange, reissue) that fulfillment ships like any order."),
+    )
+    reject_reason = models.CharField(_("reject reason"), max_length=300, blank=True)
+    stopped_parcel = models.BooleanField(
+        _("parcel stopped"), default=False, help_text=_("The order was held before shipment for this case.")
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    inspected_at = models.DateTimeField(_("inspected"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation_total=F("supplier_share") + F("platform_share")),
+                name="aftersales_compensation_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(supplier_share__gte=0, platform_share__gte=0), name="aftersales_shares_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(compensation_applies=True) | Q(compensation_total=0),
+                name="aftersales_no_compensation_no_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="aftersales_case_queue_idx"),
+            models.Index(fields=["handler", "status"], name="aftersales_case_handler_idx"),
+            models.Index(fields=["order", "status"], name="aftersales_case_order_idx"),
+        ]
+        permissions = [
+            ("work_case", _("Can approve, reject, send replacements for and close after-sales cases")),
+            ("receive_return", _("Can receive customer returns")),
+            ("inspect_return", _("Can inspect customer returns")),
+            ("export_case", _("Can export after-sales cases")),
+        ]
+        verbose_name = _("after-sales case")
+        verbose_name_plural = _("after-sales cases")
+
+    def __str__(self) -> str:
+        return self.number or f"AS#{self.pk}"
+
+    @property
+    def is_return_type(self) -> bool:
+        return self.case_type in RETURN_TYPES
+
+    # --- transitions: called only from aftersales.services through oms.audit.run_transition -------
+
+    @logged
+    @transition(field=status, source=CS.REQUESTED, target=CS.APPROVED, permission="aftersales.work_case")
+    def approve(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(field=status, source=CS.REQUESTED, target=CS.REJECTED, permission="aftersales.work_case")
+    def reject(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=CS.APPROVED,
+        target=CS.AWAITING_RETURN,
+        permission="aftersales.work_case",
+        conditions=[_is_return_type],
+    )
+    def await_return(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status, source=CS.AWAITING_RETURN, target=CS.RECEIVED, permission="aftersales.receive_return"
+    )
+    def receive(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(field=status, source=CS.RECEIVED, target=CS.INSPECTED, permission="aftersales.inspect_return")
+    def inspect(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=CS.APPROVED,
+        target=CS.REFUNDED,
+        permission="aftersales.add_refund",
+        conditions=[_refund_after_approval],
+    )
+    def refund_without_return(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=CS.INSPECTED,
+        target=CS.REFUNDED,
+        permission="aftersales.add_refund",
+        conditions=[_refund_after_inspection],
+    )
+    def refund(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=[CS.APPROVED, CS.INSPECTED],
+        target=CS.REPLACEMENT_SENT,
+        permission="aftersales.work_case",
+        conditions=[_replacement_now],
+    )
+    def send_replacement(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=CS.APPROVED,
+        target=CS.COMPENSATED,
+        permission="aftersales.add_refund",
+        conditions=[lambda c: c.case_type == CaseType.COMPENSATION],
+    )
+    def compensate(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=[CS.REFUNDED, CS.REPLACEMENT_SENT, CS.COMPENSATED],
+        target=CS.CLOSED,
+        permission="aftersales.work_case",
+    )
+    def close(self, by=None, description=None):
+        pass
+
+
+class CaseLine(models.Model):
+    """One order line in a case: how many units, what they are exchanged for, what inspection found."""
+
+    case = models.ForeignKey(
+        AftersalesCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        verbose_name=_("order line"),
+        on_delete=models.PROTECT,
+        related_name="aftersales_lines",
+    )
+    sku = models.ForeignKey(
+        "inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    replacement_sku = models.ForeignKey(
+        "inventory.SKU",
+        verbose_name=_("replacement SKU"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Exchange for another SKU; empty: the same SKU."),
+    )
+    condition = models.CharField(
+        _("condition"), max_length=12, choices=Condition.choices, default=Condition.PENDING
+    )
+
+    class Meta:
+        ordering = ["case", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="aftersales_line_quantity_gt_0"),
+            models.UniqueConstraint(fields=["case", "order_line"], name="aftersales_line_once_per_case"),
+        ]
+        verbose_name = _("case line")
+        verbose_name_plural = _("case lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku.code}"
+
+    @property
+    def value(self) -> Decimal:
+        return (self.unit_price * self.quantity).quantize(Decimal("0.01"))
+
+
+def photo_path(instance: CasePhoto, filename: str) -> str:
+    today = timezone.localdate()
+    return f"aftersales/{today:%Y/%m}/{filename}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(
+        AftersalesCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = _("case photo")
+        verbose_name_plural = _("case photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Refund(FSMModelMixin, models.Model):
+    """Money paid back to the customer for a case: a refund, or the compensation of a compensation case."""
+
+    case = models.ForeignKey(
+        AftersalesCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="aftersales_refunds"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RefundKind.choices, default=RefundKind.REFUND)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=RefundStatus.choices,
+        default=RefundStatus.COMPLETED,
+        protected=True,
+    )
+    transaction_ref = models.CharField(_("payment reference"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    reject_reason = models.CharField(_("reject reason"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="aftersales_refund_amount_gt_0")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="aftersales_refund_queue_idx")]
+        permissions = [("approve_large_refund", _("Can approve refunds above the large-refund amount"))]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.amount}"
+
+    @logged
+    @transition(
+        field=status,
+        source=RefundStatus.AWAITING_APPROVAL,
+        target=RefundStatus.COMPLETED,
+        permission="aftersales.approve_large_refund",
+    )
+    def approve(self, by=None, description=None):
+        pass
+
+    @logged
+    @transition(
+        field=status,
+        source=RefundStatus.AWAITING_APPROVAL,
+        target=RefundStatus.REJECTED,
+        permission="aftersales.approve_large_refund",
+    )
+    def reject(self, by=None, description=None):
+        pass
+
+
+class SupplierCharge(models.Model):
+    """The supplier's share of a case, open for supplier reconciliation. Negative: the supplier owes us."""
+
+    supplier = models.ForeignKey(
+        "inventory.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        related_name="aftersales_charges",
+    )
+    case = models.OneToOneField(
+        AftersalesCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="supplier_charge"
+    )
+    amount = models.DecimalField(_("amount"), help_text=_("Negative: the supplier owes us."), **MONEY)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    reconciliation_status = models.CharField(
+        _("reconciliation"),
+        max_length=14,
+        choices=ReconciliationStatus.choices,
+        default=ReconciliationStatus.OPEN,
+    )
+    statement_id = models.BigIntegerField(_("statement"), null=True, blank=True, db_index=True)
+    reconciled_at = models.DateField(_("reconciled on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["supplier", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="aftersales_charge_amount_not_0"),
+            models.CheckConstraint(
+                condition=(
+                    Q(reconciliation_status="open", statement_id__isnull=True, reconciled_at__isnull=True)
+                    | Q(
+                        reconciliation_status="in_statement",
+                        statement_id__isnull=False,
+                        reconciled_at__isnull=True,
+                    )
+                    | Q(
+                        reconciliation_status="reconciled",
+                        statement_id__isnull=False,
+                        reconciled_at__isnull=False,
+                    )
+                ),
+                name="aftersales_charge_status_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["supplier", "date"], condition=Q(reconciliation_status="open"), name="charge_open_idx"
+            )
+        ]
+        verbose_name = _("supplier charge")
+        verbose_name_plural = _("supplier charges")
+
+    def __str__(self) -> str:
+        return f"{self.supplier} {self.amount} ({self.case})"
+
+
+class Complaint(models.Model):
+    """A complaint or an inquiry of a customer, about an order or not, until it is resolved."""
+
+    pii_fields = ("contact_phone",)
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ComplaintKind.choices, default=ComplaintKind.COMPLAINT
+    )
+    category = models.CharField(_("category"), max_length=10, choices=ComplaintCategory.choices)
+    customer = models.ForeignKey(
+        "orders.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | Q(status="resolved", resolved_at__isnull=False),
+                name="complaint_resolved_has_time",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="complaint_queue_idx")]
+        verbose_name = _("complaint or inquiry")
+        verbose_name_plural = _("complaints and inquiries")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def time_to_resolve(self):
+        return self.resolved_at - self.created_at if self.resolved_at else None
+
+
+class SurveyResponse(models.Model):
+    """A customer's satisfaction answer, after delivery of an order or after a case closed."""
+
+    context = models.CharField(_("after"), max_length=10, choices=SurveyContext.choices)
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="survey_responses"
+    )
+    case = models.ForeignKey(
+        AftersalesCase,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_1_to_5"),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(context="delivery"), name="survey_once_per_delivery"
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(context="case"), name="survey_once_per_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(context="delivery", case__isnull=True) | Q(context="case", case__isnull=False),
+                name="survey_case_matches_context",
+            ),
+        ]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.score}"

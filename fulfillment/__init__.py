@@ -1,0 +1,1 @@
+"""Fulfillment: carriers, shipments, waves, pick lists, scan-verified packing, shipping and tracking."""

@@ -1,0 +1,66 @@
+"""App config: role permissions and menu entries of the fulfillment app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from oms.navigation import NavItem
+
+
+class FulfillmentConfig(AppConfig):
+    name = "fulfillment"
+    verbose_name = _("Fulfillment")
+    # role key -> permission patterns (see oms/roles.py)
+    role_permissions: dict[str, list[str]] = {
+        "warehouse": [
+            "fulfillment.view_shipment",
+            "fulfillment.view_pickwave",
+            "fulfillment.build_wave",
+            "fulfillment.print_picklist",
+            "fulfillment.pack_shipment",
+            "fulfillment.ship_shipment",
+            "fulfillment.view_packscan",
+            "fulfillment.view_trackingevent",
+        ],
+        "operations": [
+            "fulfillment.view_shipment",
+            "fulfillment.view_pickwave",
+            "fulfillment.override_carrier",
+            "fulfillment.approve_dropship",
+            "fulfillment.review_shipment",
+            "fulfillment.change_shipment",
+            "fulfillment.view_packscan",
+            "fulfillment.view_trackingevent",
+            "fulfillment.view_carrier",
+        ],
+        "finance": ["fulfillment.view_shipment", "fulfillment.view_carrier", "fulfillment.view_raterow"],
+    }
+    nav_items = (
+        NavItem(
+            _("Waves"),
+            "fulfillment:waves",
+            permission="fulfillment.build_wave",
+            section=_("Warehouse"),
+            order=300,
+        ),
+        NavItem(
+            _("Pack station"),
+            "fulfillment:pack",
+            permission="fulfillment.pack_shipment",
+            section=_("Warehouse"),
+            order=310,
+        ),
+        NavItem(
+            _("To ship"),
+            "fulfillment:to-ship",
+            permission="fulfillment.ship_shipment",
+            section=_("Warehouse"),
+            order=320,
+        ),
+        NavItem(
+            _("Shipments"),
+            "fulfillment:shipments",
+            permission="fulfillment.view_shipment",
+            section=_("Fulfillment"),
+            order=330,
+        ),
+    )

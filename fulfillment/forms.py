@@ -1,0 +1,99 @@
+"""Forms of the fulfillment screens: they validate input only; services do the writing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fulfillment.choices import ShipmentStatus
+from fulfillment.models import Carrier, CarrierService
+from inventory.models import Warehouse
+
+
+class WaveBuildForm(forms.Form):
+    warehouse = forms.ModelChoiceField(Warehouse.objects.filter(is_active=True), label=_("Warehouse"))
+    carrier = forms.ModelChoiceField(
+        Carrier.objects.filter(is_active=True), label=_("Carrier"), required=False
+    )
+    cutoff_at = forms.DateTimeField(
+        label=_("Cut-off"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    limit = forms.IntegerField(label=_("Max parcels"), min_value=1, max_value=2000, initial=200)
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(label=_("Scan"), max_length=100)
+
+
+class PackDoneForm(forms.Form):
+    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, required=False)
+
+
+class ShipForm(forms.Form):
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
+
+
+class CarrierOverrideForm(forms.Form):
+    carrier_service = forms.ModelChoiceField(
+        CarrierService.objects.filter(is_active=True, carrier__is_active=True).select_related("carrier"),
+        label=_("Carrier service"),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class SupplierDispatchForm(forms.Form):
+    tracking_number = forms.CharField(label=_("Supplier's tracking number"), max_length=64)
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=f"{line.sku.code} ({_('ordered')} {line.quantity})", min_value=0, initial=line.quantity
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {line.pk: self.cleaned_data[f"qty_{line.pk}"] for line in self.lines}
+
+
+class ShipmentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number, order or tracking"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + ShipmentStatus.choices, required=False
+    )
+    warehouse = forms.ModelChoiceField(Warehouse.objects.all(), label=_("Warehouse"), required=False)
+    late = forms.BooleanField(label=_("Late only"), required=False)
+
+
+class TrackingLookupForm(forms.Form):
+    order_number = forms.CharField(label=_("Order number"), max_length=20)
+    phone_last4 = forms.RegexField(label=_("Last 4 digits of the phone"), regex=r"^\d{4}$", max_length=4)
+
+
+def _bootstrap(form_class):
+    """Give every widget Bootstrap's class (forms here are rendered field by field)."""
+    original = form_class.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+
+    form_class.__init__ = __init__
+    return form_class
+
+
+for _form in (
+    WaveBuildForm,
+    ScanForm,
+    PackDoneForm,
+    ShipForm,
+    CarrierOverrideForm,
+    SupplierDispatchForm,
+    ShipmentFilterForm,
+    TrackingLookupForm,
+):
+    _bootstrap(_form)

@@ -1,0 +1,101 @@
+"""Celery tasks of the fulfillment app: pick list rendering (as a background job), tracking polling, late flags."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+def render_picklist_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
+    """Background job handler (oms.jobs): renders the wave's pick list PDF for download."""
+    from fulfillment.models import PickWave
+    from fulfillment.pdf import render_picklist
+    from fulfillment.selectors import picklist_data
+
+    wave = PickWave.objects.select_related("warehouse", "carrier").get(pk=wave_id)
+    progress(0, 3)
+    header, rows, _parcels = picklist_data(wave)
+    progress(1, 3)
+    pdf = render_picklist(wave=header, pick_rows=rows, language=language)
+    progress(3, 3)
+    return {"file_name": f"picklist-{wave.number}.pdf", "content": pdf, "message": f"{len(rows)} pick lines"}
+
+
+def render_sortlist_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
+    """Background job handler: the wave's sort list (one box per parcel) for the packers."""
+    from fulfillment.models import PickWave
+    from fulfillment.pdf import render_sortlist
+    from fulfillment.selectors import picklist_data
+
+    wave = PickWave.objects.select_related("warehouse", "carrier").get(pk=wave_id)
+    progress(0, 2)
+    header, _rows, parcels = picklist_data(wave)
+    progress(1, 2)
+    pdf = render_sortlist(wave=header, parcels=parcels, language=language)
+    progress(2, 2)
+    return {"file_name": f"sortlist-{wave.number}.pdf", "content": pdf, "message": f"{len(parcels)} parcels"}
+
+
+def render_slips_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
+    """Background job handler: every shipping slip of a wave in one PDF."""
+    from fulfillment.models import PickWave
+    from fulfillment.pdf import render_slips
+    from fulfillment.selectors import slips_data
+
+    wave = PickWave.objects.get(pk=wave_id)
+    slips = slips_data(wave_id=wave.pk)
+    progress(1, 2)
+    pdf = render_slips(slips=slips, language=language)
+    progress(2, 2)
+    return {"file_name": f"slips-{wave.number}.pdf", "content": pdf, "message": f"{len(slips)} slips"}
+
+
+@shared_task
+def tracking_poll_task(*, shipment_id: int) -> int:
+    """Fetch one parcel's events from its carrier; a carrier that does not answer is tried next beat."""
+    from fulfillment.exceptions import CarrierAdapterError
+    from fulfillment.services import tracking_poll
+
+    try:
+        return tracking_poll(shipment_id=shipment_id)
+    except CarrierAdapterError as exc:
+        logger.warning("tracking poll of shipment %s failed: %s", shipment_id, exc)
+        return 0
+
+
+@shared_task
+def tracking_poll_due_task() -> int:
+    """Beat: poll every HTTP-carrier parcel on its way; each in its own task so one failure stays alone."""
+    from fulfillment.choices import AdapterKind, ShipmentStatus
+    from fulfillment.models import Shipment
+
+    ids = list(
+        Shipment.objects.filter(
+            status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT],
+            carrier_service__carrier__adapter=AdapterKind.HTTP,
+            carrier_service__carrier__is_active=True,
+        )
+        .exclude(tracking_number="")
+        .values_list("pk", flat=True)
+    )
+    for shipment_id in ids:
+        tracking_poll_task.delay(shipment_id=shipment_id)
+    return len(ids)
+
+
+@shared_task
+def shipments_flag_late_task() -> int:
+    from fulfillment.services import shipments_flag_late
+
+    return shipments_flag_late()
+
+
+@shared_task(name="fulfillment.tasks.shipments_create_pending_task")
+def shipments_create_pending_task(*, batch_size: int = 100, max_orders: int = 2000) -> dict[str, int]:
+    """Beat (every minute): allocated orders without parcels become parcels, highest priority first."""
+    from fulfillment.services import shipments_create_pending
+
+    return shipments_create_pending(batch_size=batch_size, max_orders=max_orders)

@@ -1,0 +1,467 @@
+"""Screens of the fulfillment app: waves, pick lists, pack station, shipping, shipment lists, public tracking."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from fulfillment import services
+from fulfillment.choices import ScanResult, ShipmentStatus
+from fulfillment.forms import (
+    CarrierOverrideForm,
+    PackDoneForm,
+    ScanForm,
+    ShipForm,
+    ShipmentFilterForm,
+    SupplierDispatchForm,
+    TrackingLookupForm,
+    WaveBuildForm,
+)
+from fulfillment.models import PickWave, Shipment
+from fulfillment.pdf import render_slips
+from fulfillment.selectors import (
+    allocated_orders_without_parcels,
+    pending_by_warehouse_carrier,
+    public_tracking,
+    recent_scans,
+    shipment_for_pack,
+    shipment_from_token,
+    shipments_list,
+    slips_data,
+    waves_today,
+)
+from oms.audit import timeline_for
+from oms.exceptions import DomainError
+from oms.jobs import job_start
+
+S = ShipmentStatus
+
+
+def _today_start():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- waves and pick lists -----------------------------------------------------------------
+
+
+class WaveListView(PermissionRequiredMixin, View):
+    permission_required = "fulfillment.build_wave"
+
+    def get(self, request, form=None):
+        return render(
+            request,
+            "fulfillment/waves.html",
+            {
+                "waves": waves_today(),
+                "pending": pending_by_warehouse_carrier(),
+                "awaiting_parcels": allocated_orders_without_parcels().count(),
+                "form": form or WaveBuildForm(),
+            },
+        )
+
+    def post(self, request):
+        form = WaveBuildForm(request.POST)
+        if form.is_valid():
+            try:
+                wave = services.wave_build(
+                    warehouse_id=form.cleaned_data["warehouse"].pk,
+                    carrier_id=form.cleaned_data["carrier"].pk if form.cleaned_data["carrier"] else None,
+                    cutoff_at=form.cleaned_data["cutoff_at"],
+                    limit=form.cleaned_data["limit"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Wave %(number)s built.") % {"number": wave.number})
+                return HttpResponseRedirect(reverse("fulfillment:wave", args=[wave.pk]))
+        return self.get(request, form=form)
+
+
+class WaveDetailView(PermissionRequiredMixin, View):
+    permission_required = "fulfillment.view_pickwave"
+
+    def get(self, request, pk):
+        wave = get_object_or_404(PickWave.objects.select_related("warehouse", "carrier"), pk=pk)
+        shipments = shipments_list().filter(wave=wave).order_by("pk")
+        return render(request, "fulfillment/wave_detail.html", {"wave": wave, "shipments": shipments})
+
+
+class WavePrintView(PermissionRequiredMixin, View):
+    """Start rendering the pick list (or the wave's shipping slips) in a worker; show its progress page."""
+
+    permission_required = "fulfillment.print_picklist"
+    handlers = {
+        "picklist": "fulfillment.tasks.render_picklist_job",
+        "sortlist": "fulfillment.tasks.render_sortlist_job",
+        "slips": "fulfillment.tasks.render_slips_job",
+    }
+
+    def post(self, request, pk, kind):
+        wave = get_object_or_404(PickWave, pk=pk)
+        if kind not in self.handlers:
+            raise Http404
+        label = {"picklist": _("Pick list"), "sortlist": _("Sort list"), "slips": _("Shipping slips")}[kind]
+        job = job_start(
+            kind=f"{label} {wave.number}",
+            handler=self.handlers[kind],
+            params={"wave_id": wave.pk, "language": translation.get_language()},
+            by=request.user,
+        )
+        return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
+
+
+# --- pack station --------------------------------------------------------------------------
+
+BEEP = {ScanResult.OK: "ok"}
+
+
+def _pack_context(request, shipment: Shipment | None, outcome=None, done_form=None) -> dict:
+    ctx = {"outcome": outcome, "form": ScanForm(), "done_form": done_form or PackDoneForm()}
+    if shipment is not None:
+        shipment = shipment_for_pack(shipment.pk)
+        lines = list(shipment.lines.all())
+        ctx.update(
+            {
+                "shipment": shipment,
+                "lines": lines,
+                "verified": sum(line.verified_qty for line in lines),
+                "total": sum(line.quantity for line in lines),
+                "scans": recent_scans(shipment.pk),
+            }
+        )
+        ctx["complete"] = ctx["verified"] == ctx["total"]
+    return ctx
+
+
+def _pack_render(request, ctx: dict) -> HttpResponse:
+    template = "fulfillment/inc/pack_panel.html" if request.htmx else "fulfillment/pack.html"
+    return render(request, template, ctx)
+
+
+class PackStationView(PermissionRequiredMixin, View):
+    """Step 1: scan the parcel's barcode."""
+
+    permission_required = "fulfillment.pack_shipment"
+
+    def get(self, request):
+        return render(request, "fulfillment/pack.html", _pack_context(request, None))
+
+    def post(self, request):
+        form = ScanForm(request.POST)
+        if not form.is_valid():
+            return _pack_render(request, _pack_context(request, None))
+        outcome = services.pack_open(code=form.cleaned_data["code"], by=request.user)
+        if outcome.result == ScanResult.OK:
+            url = reverse("fulfillment:pack-shipment", args=[outcome.shipment.pk])
+            if request.htmx:
+                return _pack_render(request, _pack_context(request, outcome.shipment, outcome))
+            return HttpResponseRedirect(url)
+        return _pack_render(request, _pack_context(request, None, outcome))
+
+
+class PackShipmentView(PermissionRequiredMixin, View):
+    """Step 2: scan each item; the parcel turns green when every unit is verified."""
+
+    permission_required = "fulfillment.pack_shipment"
+
+    def get(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        return render(request, "fulfillment/pack.html", _pack_context(request, shipment))
+
+    def post(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        form = ScanForm(request.POST)
+        if not form.is_valid():
+            return _pack_render(request, _pack_context(request, shipment))
+        code = form.cleaned_data["code"].strip()
+        if code.upper() != shipment.number.upper() and Shipment.objects.filter(number__iexact=code).exists():
+            # A different parcel's barcode: switch to that parcel (the whole panel, not just the state).
+            response = PackStationView.as_view()(request)
+            if request.htmx:
+                response["HX-Retarget"] = "#pack-panel"
+                response["HX-Reswap"] = "innerHTML"
+            return response
+        outcome = services.pack_scan(shipment_id=shipment.pk, code=code, by=request.user)
+        if not request.htmx:
+            return _pack_render(request, _pack_context(request, shipment, outcome))
+        # Only what changed: the verdict, the scanned line and the counters (constant work per scan).
+        return render(
+            request,
+            "fulfillment/inc/pack_scan_result.html",
+            {
+                "outcome": outcome,
+                "shipment": outcome.shipment or shipment,
+                "verified": outcome.verified,
+                "total": outcome.total,
+                "complete": outcome.total > 0 and outcome.verified == outcome.total,
+                "scans": recent_scans(shipment.pk),
+            },
+        )
+
+
+class PackDoneView(PermissionRequiredMixin, View):
+    permission_required = "fulfillment.pack_shipment"
+
+    def post(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        form = PackDoneForm(request.POST)
+        if not form.is_valid():
+            return _pack_render(request, _pack_context(request, shipment, done_form=form))
+        try:
+            shipment = services.shipment_mark_packed(
+                shipment_id=shipment.pk, weight_g=form.cleaned_data["weight_g"], by=request.user
+            )
+        except DomainError as exc:
+            outcome = services.ScanOutcome(ScanResult.WRONG_ITEM, exc.message)
+            return _pack_render(request, _pack_context(request, shipment, outcome))
+        if shipment.status == S.REVIEW:
+            messages.warning(request, shipment.review_reason + " " + _("Sent to review."))
+        else:
+            messages.success(request, _("%(number)s packed.") % {"number": shipment.number})
+        url = reverse("fulfillment:pack") + f"?packed={shipment.pk}"
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+
+
+# --- shipping ------------------------------------------------------------------------------
+
+
+class ToShipView(PermissionRequiredMixin, ListView):
+    """Parcels packed but not shipped: type or fetch the tracking number, ship, print the slip."""
+
+    permission_required = "fulfillment.ship_shipment"
+    template_name = "fulfillment/to_ship.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return shipments_list().filter(status__in=[S.PACKED, S.REVIEW]).order_by("packed_at", "pk")
+
+
+class ShippedTodayView(PermissionRequiredMixin, ListView):
+    permission_required = "fulfillment.view_shipment"
+    template_name = "fulfillment/shipped_today.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return shipments_list().filter(shipped_at__gte=_today_start()).order_by("-shipped_at", "-pk")
+
+
+class ShipView(PermissionRequiredMixin, View):
+    permission_required = "fulfillment.ship_shipment"
+
+    def post(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        form = ShipForm(request.POST)
+        form.is_valid()
+        try:
+            shipment = services.shipment_ship(
+                shipment_id=shipment.pk,
+                tracking_number=form.cleaned_data.get("tracking_number", ""),
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, f"{shipment.number}: {exc.message}")
+        else:
+            messages.success(
+                request,
+                _("%(number)s shipped with tracking number %(tracking)s.")
+                % {"number": shipment.number, "tracking": shipment.tracking_number},
+            )
+        return HttpResponseRedirect(request.POST.get("next") or reverse("fulfillment:to-ship"))
+
+
+class SlipView(PermissionRequiredMixin, View):
+    """The shipping slip (发货单) of one parcel as a PDF; print again at any time."""
+
+    permission_required = "fulfillment.ship_shipment"
+
+    def get(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        pdf = render_slips(slips=slips_data(shipment_ids=[shipment.pk]))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="slip-{shipment.number}.pdf"'
+        return response
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+class ShipmentListView(PermissionRequiredMixin, ListView):
+    permission_required = "fulfillment.view_shipment"
+    template_name = "fulfillment/shipment_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = shipments_list().order_by("-created_at", "-pk")
+        self.filter_form = ShipmentFilterForm(self.request.GET or None)
+        if self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            if data["q"]:
+                q = data["q"].strip()
+                qs = qs.filter(
+                    Q(number__iexact=q) | Q(tracking_number=q) | Q(lines__order_line__order__number__iexact=q)
+                ).distinct()
+            if data["status"]:
+                qs = qs.filter(status=data["status"])
+            if data["warehouse"]:
+                qs = qs.filter(warehouse=data["warehouse"])
+            if data["late"]:
+                qs = qs.filter(is_late=True)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+        return ctx
+
+
+class ShipmentDetailView(PermissionRequiredMixin, View):
+    permission_required = "fulfillment.view_shipment"
+
+    def context(self, request, shipment, **forms):
+        shipment = shipment_for_pack(shipment.pk)
+        lines = list(shipment.lines.all())
+        return {
+            "shipment": shipment,
+            "lines": lines,
+            "events": shipment.events.all(),
+            "timeline": timeline_for(shipment),
+            "override_form": forms.get("override_form") or CarrierOverrideForm(),
+            "dispatch_form": forms.get("dispatch_form") or SupplierDispatchForm(lines=lines),
+            "scans": recent_scans(shipment.pk, limit=20),
+        }
+
+    def get(self, request, pk):
+        shipment = get_object_or_404(Shipment, pk=pk)
+        return render(request, "fulfillment/shipment_detail.html", self.context(request, shipment))
+
+
+class ShipmentActionView(PermissionRequiredMixin, View):
+    """Operations' actions on one shipment; each checks its own permission."""
+
+    permissions = {
+        "override": "fulfillment.override_carrier",
+        "approve": "fulfillment.approve_dropship",
+        "dispatch": "fulfillment.approve_dropship",
+        "release-review": "fulfillment.review_shipment",
+        "cancel": "fulfillment.change_shipment",
+    }
+
+    def get_permission_required(self):
+        return [self.permissions.get(self.kwargs["action"], "fulfillment.change_shipment")]
+
+    def post(self, request, pk, action):
+        if action not in self.permissions:
+            raise Http404
+        shipment = get_object_or_404(Shipment, pk=pk)
+        detail = ShipmentDetailView()
+        try:
+            if action == "override":
+                form = CarrierOverrideForm(request.POST)
+                if not form.is_valid():
+                    ctx = detail.context(request, shipment, override_form=form)
+                    return render(request, "fulfillment/shipment_detail.html", ctx, status=400)
+                services.shipment_override_carrier(
+                    shipment_id=pk,
+                    carrier_service_id=form.cleaned_data["carrier_service"].pk,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            elif action == "approve":
+                services.shipment_approve_drop_ship(shipment_id=pk, by=request.user)
+            elif action == "dispatch":
+                form = SupplierDispatchForm(request.POST, lines=shipment.lines.select_related("sku"))
+                if not form.is_valid():
+                    ctx = detail.context(request, shipment, dispatch_form=form)
+                    return render(request, "fulfillment/shipment_detail.html", ctx, status=400)
+                services.shipment_record_supplier_dispatch(
+                    shipment_id=pk,
+                    tracking_number=form.cleaned_data["tracking_number"],
+                    quantities=form.quantities(),
+                    by=request.user,
+                )
+            elif action == "release-review":
+                services.shipment_release_review(shipment_id=pk, by=request.user)
+            elif action == "cancel":
+                services.shipment_cancel(
+                    shipment_id=pk, by=request.user, reason=request.POST.get("reason", "")
+                )
+        except DomainError as exc:
+            messages.error(request, f"{shipment.number}: {exc.message}")
+        else:
+            done = {
+                "override": _("%(number)s: carrier changed."),
+                "approve": _("%(number)s approved; the supplier has been sent the request."),
+                "dispatch": _("%(number)s: the supplier's dispatch is recorded."),
+                "release-review": _("%(number)s released from review: packed."),
+                "cancel": _("%(number)s cancelled."),
+            }[action]
+            messages.success(request, done % {"number": shipment.number})
+        return HttpResponseRedirect(reverse("fulfillment:shipment", args=[pk]))
+
+
+# --- public tracking -------------------------------------------------------------------------
+
+
+def _public_page(request, shipments, form, status=200):
+    # Only status and events: no name, no address, no phone.
+    return render(
+        request, "fulfillment/tracking_public.html", {"shipments": shipments, "form": form}, status=status
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PublicTrackingView(View):
+    def get(self, request):
+        form = TrackingLookupForm(request.GET or None)
+        shipments = None
+        if form.is_valid():
+            shipments = public_tracking(form.cleaned_data["order_number"], form.cleaned_data["phone_last4"])
+            if shipments is None:
+                form.add_error(None, _("No order matches this number and phone. Check both and try again."))
+        return _public_page(request, shipments, form)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignedTrackingView(View):
+    def get(self, request, token):
+        shipment = shipment_from_token(token)
+        if shipment is None:
+            return _public_page(request, None, TrackingLookupForm(), status=404)
+        shipments = public_tracking_for(shipment)
+        # The link was sent to the customer: answer in their language, whatever the browser says.
+        language = shipment.customer.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            response = _public_page(request, shipments, None)
+        response["Content-Language"] = language
+        return response
+
+
+def public_tracking_for(shipment: Shipment) -> list[Shipment]:
+    from django.db.models import Prefetch
+
+    from fulfillment.models import TrackingEvent
+
+    return list(
+        Shipment.objects.filter(pk=shipment.pk)
+        .select_related("carrier_service__carrier")
+        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at")))
+    )

@@ -1,0 +1,165 @@
+"""Django admin for the inventory catalogue and (read-only) stock records."""
+
+from django.contrib import admin
+
+from inventory.models import (
+    SKU,
+    Location,
+    LowStockAlert,
+    Product,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    SupplierSKU,
+    Warehouse,
+)
+
+
+class SKUInline(admin.TabularInline):
+    model = SKU
+    extra = 0
+    fields = ("code", "name", "barcode", "price", "weight_g", "is_sellable")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "brand", "category", "created_at")
+    list_filter = ("category", "brand")
+    search_fields = ("code", "name", "brand")
+    inlines = [SKUInline]
+
+
+@admin.register(SKU)
+class SKUAdmin(admin.ModelAdmin):
+    list_display = ("code", "product", "name", "barcode", "price", "weight_g", "is_sellable", "is_bulky")
+    list_filter = ("is_sellable", "is_fragile", "is_high_value", "is_bulky", "product__category")
+    search_fields = ("code", "barcode", "name", "product__name", "product__code")
+    list_select_related = ("product",)
+    autocomplete_fields = ("product",)
+
+
+class SupplierSKUInline(admin.TabularInline):
+    model = SupplierSKU
+    extra = 0
+    autocomplete_fields = ("sku",)
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "contact_name", "phone", "email", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name", "contact_name", "phone")
+    inlines = [SupplierSKUInline]
+
+
+@admin.register(SupplierSKU)
+class SupplierSKUAdmin(admin.ModelAdmin):
+    list_display = (
+        "supplier",
+        "sku",
+        "cost",
+        "lead_time_days",
+        "min_order_qty",
+        "is_drop_ship",
+        "is_preferred",
+    )
+    list_filter = ("is_drop_ship", "is_preferred", "supplier")
+    search_fields = ("sku__code", "supplier__name", "supplier_sku_code")
+    list_select_related = ("supplier", "sku")
+    autocomplete_fields = ("sku", "supplier")
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    extra = 0
+    fields = ("code", "kind", "pick_sequence")
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "province", "priority", "daily_capacity", "is_active")
+    list_filter = ("is_active", "province")
+    search_fields = ("code", "name", "city")
+    inlines = [LocationInline]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("code", "warehouse", "kind", "pick_sequence")
+    list_filter = ("warehouse", "kind")
+    search_fields = ("code",)
+    filter_horizontal = ("skus",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Stock records change only through inventory services, which write the ledger."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = (
+        "sku",
+        "warehouse",
+        "on_hand",
+        "reserved",
+        "available",
+        "damaged",
+        "safety_stock",
+        "updated_at",
+    )
+    list_filter = ("warehouse",)
+    search_fields = ("sku__code", "sku__barcode")
+    list_select_related = ("sku__product", "warehouse")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "sku",
+        "warehouse",
+        "kind",
+        "bucket",
+        "quantity",
+        "balance_after",
+        "reference",
+        "by",
+    )
+    list_filter = ("kind", "bucket", "warehouse")
+    search_fields = ("sku__code", "reference", "reason")
+    date_hierarchy = "created_at"
+    list_select_related = ("sku__product", "warehouse", "by")
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "sku", "warehouse", "quantity", "demand_ref", "status", "closed_at")
+    list_filter = ("status", "warehouse")
+    search_fields = ("sku__code", "demand_ref")
+    list_select_related = ("sku__product", "warehouse")
+
+
+@admin.register(LowStockAlert)
+class LowStockAlertAdmin(ReadOnlyAdmin):
+    list_display = (
+        "opened_at",
+        "sku",
+        "warehouse",
+        "available_at_open",
+        "safety_stock",
+        "status",
+        "closed_at",
+    )
+    list_filter = ("status", "warehouse")
+    search_fields = ("sku__code",)
+    list_select_related = ("sku__product", "warehouse")

@@ -1,0 +1,44 @@
+"""App config: role permissions, menu entries and importers of the inventory app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from oms.navigation import NavItem
+
+_VIEW = ["inventory.view_*", "inventory.export_stock"]
+
+
+class InventoryConfig(AppConfig):
+    name = "inventory"
+    verbose_name = _("Inventory")
+    # role key -> permission patterns (see oms/roles.py). Operations and Finance only look:
+    # stock changes by hand are for the warehouse (DESIGN.md, "must never").
+    role_permissions: dict[str, list[str]] = {
+        "operations": list(_VIEW),
+        "warehouse": [
+            *_VIEW,
+            "inventory.receive_stock",
+            "inventory.adjust_stock",
+            "inventory.count_stock",
+            "inventory.transfer_stock",
+        ],
+        "finance": list(_VIEW),
+    }
+    nav_items = (
+        NavItem(_("Stock"), "inventory:stock-list", "inventory.view_stocklevel", _("Inventory"), 20),
+        NavItem(_("Receive"), "inventory:receive", "inventory.receive_stock", _("Inventory"), 21),
+        NavItem(_("Stock count"), "inventory:count", "inventory.count_stock", _("Inventory"), 22),
+        NavItem(
+            _("Movements"), "inventory:movement-list", "inventory.view_stockmovement", _("Inventory"), 23
+        ),
+        NavItem(_("Low stock"), "inventory:alert-list", "inventory.view_lowstockalert", _("Inventory"), 24),
+        NavItem(
+            _("Replenishment"), "inventory:replenishment", "inventory.view_suppliersku", _("Inventory"), 25
+        ),
+    )
+    # `manage.py import <kind> FILE` (oms/management/commands/import.py)
+    importers = {
+        "skus": "inventory.importers.import_skus",
+        "suppliers": "inventory.importers.import_suppliers",
+        "stock": "inventory.importers.import_stock",
+    }

@@ -1,0 +1,424 @@
+"""Inventory screens: stock overview, SKU detail, ledger, receiving / adjustment / count forms, alerts,
+replenishment. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from inventory import selectors, services
+from inventory.choices import BADGE_COLOURS, ReservationStatus
+from inventory.exports import export_response
+from inventory.forms import (
+    AdjustForm,
+    CountForm,
+    MovementFilterForm,
+    ReceiveForm,
+    ReplenishmentFilterForm,
+    StockFilterForm,
+    TransferForm,
+)
+from inventory.models import SKU, Reservation, StockLevel
+from oms.exceptions import DomainError
+
+EXPORT_PERMISSION = "inventory.export_stock"
+
+
+class ExportMixin:
+    """``?export=csv|xlsx`` on a list downloads it (the whole filtered list, not one page)."""
+
+    def export_format(self) -> str | None:
+        fmt = self.request.GET.get("export")
+        if fmt not in ("csv", "xlsx"):
+            return None
+        if not self.request.user.has_perm(EXPORT_PERMISSION):
+            raise PermissionDenied
+        return fmt
+
+
+class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
+    permission_required = "inventory.view_stocklevel"
+    template_name = "inventory/stocklevel_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filters = StockFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.stock_levels_overview(
+            q=data.get("q", ""),
+            warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
+            category=data.get("category", ""),
+            only_low=data.get("low", False),
+        )
+
+    def get(self, request, *args, **kwargs):
+        fmt = self.export_format()
+        if fmt:
+            return export_response(
+                name="stock",
+                fmt=fmt,
+                headers=[
+                    _("SKU"),
+                    _("Product"),
+                    _("Variant"),
+                    _("Barcode"),
+                    _("Warehouse"),
+                    _("On hand"),
+                    _("Reserved"),
+                    _("Available"),
+                    _("Damaged"),
+                    _("On order"),
+                    _("Safety stock"),
+                    _("Low stock"),
+                ],
+                rows=(
+                    [
+                        lv.sku.code,
+                        lv.sku.product.name,
+                        lv.sku.name,
+                        lv.sku.barcode,
+                        lv.warehouse.code,
+                        lv.on_hand,
+                        lv.reserved,
+                        lv.available,
+                        lv.damaged,
+                        lv.on_order,
+                        lv.safety_stock,
+                        _("yes") if lv.has_alert else "",
+                    ]
+                    for lv in self.get_queryset().iterator(chunk_size=2000)
+                ),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filters"] = self.filters
+        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
+        ctx["querystring"] = self.request.GET.urlencode()
+        return ctx
+
+
+class SKUDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "inventory.view_stocklevel"
+    template_name = "inventory/sku_detail.html"
+    context_object_name = "sku"
+
+    def get_queryset(self):
+        return SKU.objects.select_related("product").prefetch_related(
+            Prefetch(
+                "stock_levels",
+                queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority"),
+            ),
+            Prefetch(
+                "reservations",
+                queryset=Reservation.objects.filter(status=ReservationStatus.ACTIVE).select_related(
+                    "warehouse"
+                ),
+                to_attr="active_reservations",
+            ),
+            "supplier_skus__supplier",
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        sku = self.object
+        history = selectors.sku_stock_history(sku_id=sku.pk)
+        ctx["movements"] = selectors.movements_ledger(sku_id=sku.pk)[:100]
+        ctx["history"] = history
+        ctx["history_json"] = json.dumps(history)
+        ctx["can_see_ledger"] = self.request.user.has_perm("inventory.view_stockmovement")
+        ctx["badge"] = BADGE_COLOURS
+        return ctx
+
+
+class MovementListView(PermissionRequiredMixin, ExportMixin, ListView):
+    permission_required = "inventory.view_stockmovement"
+    template_name = "inventory/stockmovement_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.filters = MovementFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.movements_ledger(
+            q=data.get("q", ""),
+            warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
+            kind=data.get("kind", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+    def get(self, request, *args, **kwargs):
+        fmt = self.export_format()
+        if fmt:
+            return export_response(
+                name="stock-movements",
+                fmt=fmt,
+                headers=[
+                    _("When"),
+                    _("SKU"),
+                    _("Warehouse"),
+                    _("Kind"),
+                    _("Bucket"),
+                    _("Quantity"),
+                    _("Balance after"),
+                    _("Reference"),
+                    _("Reason"),
+                    _("Supplier"),
+                    _("Unit cost"),
+                    _("By"),
+                ],
+                rows=(
+                    [
+                        timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M"),
+                        m.sku.code,
+                        m.warehouse.code,
+                        m.get_kind_display(),
+                        m.get_bucket_display(),
+                        m.quantity,
+                        m.balance_after,
+                        m.reference,
+                        m.reason,
+                        m.supplier.name if m.supplier else "",
+                        m.unit_cost,
+                        m.by.get_username() if m.by else "",
+                    ]
+                    for m in self.get_queryset().iterator(chunk_size=2000)
+                ),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filters"] = self.filters
+        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
+        ctx["querystring"] = self.request.GET.urlencode()
+        return ctx
+
+
+class StockFormView(PermissionRequiredMixin, FormView):
+    """A warehouse form: on success a message and a fresh form (same warehouse) for the next scan."""
+
+    template_name = "inventory/stock_form.html"
+    title = ""
+    submit_label = gettext_lazy("Save")
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for key in ("warehouse", "sku"):
+            if self.request.GET.get(key):
+                initial[key] = self.request.GET[key]
+        return initial
+
+    def form_valid(self, form):
+        try:
+            text = self.perform(form.cleaned_data)
+        except DomainError as exc:
+            for field, errors in exc.field_errors.items():
+                name = field if field in form.fields else {"quantity": "counted"}.get(field)
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, text)
+        warehouse = form.cleaned_data.get("warehouse") or form.cleaned_data.get("from_warehouse")
+        return redirect(f"{self.request.path}?warehouse={warehouse.pk}")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        ctx["submit_label"] = self.submit_label
+        return ctx
+
+
+def _describe(movement) -> str:
+    return _("%(sku)s in %(warehouse)s: %(quantity)+d, now %(balance)s on hand.") % {
+        "sku": movement.sku.code,
+        "warehouse": movement.warehouse.code,
+        "quantity": movement.quantity,
+        "balance": movement.balance_after,
+    }
+
+
+class ReceiveView(StockFormView):
+    permission_required = "inventory.receive_stock"
+    form_class = ReceiveForm
+    title = gettext_lazy("Receive goods")
+    submit_label = gettext_lazy("Receive")
+
+    def perform(self, data) -> str:
+        movement = services.stock_receive(
+            sku_id=data["sku"].pk,
+            warehouse_id=data["warehouse"].pk,
+            quantity=data["quantity"],
+            supplier_id=data["supplier"].pk if data.get("supplier") else None,
+            reference=data.get("reference", ""),
+            unit_cost=data.get("unit_cost"),
+            by=self.request.user,
+        )
+        return _("Received.") + " " + _describe(movement)
+
+
+class AdjustView(StockFormView):
+    permission_required = "inventory.adjust_stock"
+    form_class = AdjustForm
+    title = gettext_lazy("Adjust stock")
+    submit_label = gettext_lazy("Adjust")
+
+    def perform(self, data) -> str:
+        movement = services.stock_adjust(
+            sku_id=data["sku"].pk,
+            warehouse_id=data["warehouse"].pk,
+            quantity=data["quantity"],
+            reason=data["reason"],
+            reference=data.get("reference", ""),
+            by=self.request.user,
+        )
+        return _("Adjusted.") + " " + _describe(movement)
+
+
+class CountView(StockFormView):
+    permission_required = "inventory.count_stock"
+    form_class = CountForm
+    title = gettext_lazy("Stock count")
+    submit_label = gettext_lazy("Record count")
+
+    def perform(self, data) -> str:
+        movement = services.stock_count(
+            sku_id=data["sku"].pk,
+            warehouse_id=data["warehouse"].pk,
+            counted=data["counted"],
+            reference=data.get("reference", ""),
+            by=self.request.user,
+        )
+        if movement is None:
+            return _("%(sku)s: count matches the system (%(counted)s). Nothing changed.") % {
+                "sku": data["sku"].code,
+                "counted": data["counted"],
+            }
+        return _("Count recorded.") + " " + _describe(movement)
+
+
+class TransferView(StockFormView):
+    permission_required = "inventory.transfer_stock"
+    form_class = TransferForm
+    title = gettext_lazy("Transfer stock")
+    submit_label = gettext_lazy("Transfer")
+
+    def perform(self, data) -> str:
+        out, into = services.stock_transfer(
+            sku_id=data["sku"].pk,
+            from_warehouse_id=data["from_warehouse"].pk,
+            to_warehouse_id=data["to_warehouse"].pk,
+            quantity=data["quantity"],
+            reference=data.get("reference", ""),
+            by=self.request.user,
+        )
+        return _("Transferred.") + " " + _describe(out) + " " + _describe(into)
+
+
+class AlertListView(PermissionRequiredMixin, ListView):
+    permission_required = "inventory.view_lowstockalert"
+    template_name = "inventory/lowstockalert_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        from django.db.models import OuterRef, Subquery
+
+        current = StockLevel.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
+        return selectors.open_alerts().annotate(
+            available_now=Subquery(current.values("available")[:1]),
+            on_order_now=Subquery(current.values("on_order")[:1]),
+        )
+
+
+class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):
+    permission_required = "inventory.view_suppliersku"
+    template_name = "inventory/replenishment.html"
+
+    def suggestions(self):
+        self.filters = ReplenishmentFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        return selectors.replenishment_suggestions(
+            supplier_id=data["supplier"].pk if data.get("supplier") else None,
+            include_zero=bool(data.get("all")),
+        )
+
+    def get(self, request, *args, **kwargs):
+        fmt = self.export_format()
+        if fmt:
+            return export_response(
+                name="purchase-list",
+                fmt=fmt,
+                headers=[
+                    _("Supplier code"),
+                    _("Supplier"),
+                    _("Supplier's code"),
+                    _("SKU"),
+                    _("Name"),
+                    _("Quantity to order"),
+                    _("Unit cost"),
+                    _("Line total"),
+                    _("Lead time (days)"),
+                    _("Available"),
+                    _("On order"),
+                    _("Daily demand"),
+                ],
+                rows=(
+                    [
+                        s.supplier_code,
+                        s.supplier_name,
+                        s.supplier_sku_code,
+                        s.sku_code,
+                        s.sku_name,
+                        s.suggested,
+                        s.unit_cost,
+                        s.line_total,
+                        s.lead_time_days,
+                        s.available,
+                        s.on_order,
+                        s.daily_demand,
+                    ]
+                    for s in self.suggestions()
+                    if s.suggested
+                ),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        suggestions = self.suggestions()
+        groups: dict[str, dict] = {}
+        for s in suggestions:
+            group = groups.setdefault(
+                s.supplier_code, {"code": s.supplier_code, "name": s.supplier_name, "rows": [], "total": 0}
+            )
+            group["rows"].append(s)
+            group["total"] += s.line_total
+        ctx["groups"] = list(groups.values())
+        ctx["filters"] = self.filters
+        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
+        ctx["querystring"] = self.request.GET.urlencode()
+        ctx["review_period"] = selectors.REVIEW_PERIOD_DAYS
+        return ctx
+
+
+def sku_lookup_redirect(request):
+    """Scan a SKU from anywhere: jump to its page."""
+    if not request.user.has_perm("inventory.view_stocklevel"):
+        raise PermissionDenied
+    sku = selectors.sku_by_code_or_barcode(request.GET.get("code", ""))
+    if sku is None:
+        messages.error(request, _("No SKU with that code or barcode."))
+        return redirect(reverse("inventory:stock-list"))
+    return redirect(reverse("inventory:sku-detail", args=[sku.pk]))

@@ -1,0 +1,142 @@
+"""Audit trail: logged state transitions (django-fsm-log) and the change log of manual edits, as one timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+from django_fsm_log.models import StateLog
+
+from oms.exceptions import IllegalTransition, PermissionRefused
+from oms.models import ChangeLog
+
+
+def logged(func):
+    """Decorate an fsm transition so the log row records who (``by=``) and why (``description=``)."""
+    return fsm_log_by(fsm_log_description(func))
+
+
+def run_transition(
+    instance: models.Model, name: str, *, by=None, note: str = "", check_perm: bool = True, **kwargs: Any
+) -> None:
+    """Run transition ``name`` on ``instance`` or raise a clear, user-facing refusal.
+
+    Call inside the service's ``transaction.atomic`` block and save afterwards:
+    django-fsm-log writes its row when the method runs.
+    """
+    method = getattr(instance, name)
+    if not can_proceed(method):
+        # Every state machine in the project keeps its state in a field named ``status``.
+        current = instance.status
+        label = dict(instance._meta.get_field("status").flatchoices).get(current, current)
+        allowed = sorted({t.name.replace("_", " ") for t in instance.get_available_status_transitions()})
+        raise IllegalTransition(
+            _("Cannot %(action)s %(record)s while it is %(state)s. Allowed now: %(allowed)s.")
+            % {
+                "action": name.replace("_", " "),
+                "record": str(instance),
+                "state": label,
+                "allowed": ", ".join(allowed) or _("nothing"),
+            }
+        )
+    if check_perm and by is not None and not has_transition_perm(method, by):
+        raise PermissionRefused(
+            _("You do not have permission to %(action)s %(record)s.")
+            % {"action": name.replace("_", " "), "record": str(instance)}
+        )
+    method(by=by, description=note or None, **kwargs)
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {f: getattr(instance, f) for f in fields}
+
+
+def log_changes(
+    *, instance: models.Model, before: dict[str, Any], by=None, note: str = "", action: str = "update"
+) -> ChangeLog | None:
+    """Record the fields of ``instance`` that differ from ``before``; nothing when nothing changed."""
+    changes = {}
+    for field, old in before.items():
+        new = getattr(instance, field)
+        if old != new:
+            changes[field] = [_jsonable(old), _jsonable(new)]
+    if not changes and action == "update":
+        return None
+    return ChangeLog.objects.create(
+        by=by if getattr(by, "pk", None) else None,
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        action=action,
+        changes=changes,
+        note=note,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    timestamp: datetime
+    by: str
+    kind: str  # "transition" or "change"
+    title: str
+    source: str
+    target: str
+    note: str
+    changes: dict
+
+
+def timeline_for(instance: models.Model) -> list[TimelineEntry]:
+    """Every logged transition and manual edit of ``instance``, oldest first (two queries)."""
+    ct = ContentType.objects.get_for_model(instance)
+    entries: list[TimelineEntry] = []
+    status_field = _status_field(instance)
+    labels = dict(status_field.flatchoices) if status_field else {}
+    for row in StateLog.objects.filter(content_type=ct, object_id=instance.pk).select_related("by"):
+        entries.append(
+            TimelineEntry(
+                timestamp=row.timestamp,
+                by=str(row.by or _("system")),
+                kind="transition",
+                title=row.transition.replace("_", " "),
+                source=str(labels.get(row.source_state, row.source_state or "")),
+                target=str(labels.get(row.state, row.state)),
+                note=row.description or "",
+                changes={},
+            )
+        )
+    for row in ChangeLog.objects.filter(content_type=ct, object_id=instance.pk).select_related("by"):
+        entries.append(
+            TimelineEntry(
+                timestamp=row.timestamp,
+                by=str(row.by or _("system")),
+                kind="change",
+                title=row.action,
+                source="",
+                target="",
+                note=row.note,
+                changes=row.changes,
+            )
+        )
+    entries.sort(key=lambda e: e.timestamp)
+    return entries
+
+
+def _status_field(instance: models.Model):
+    try:
+        return instance._meta.get_field("status")
+    except Exception:  # noqa: BLE001 - a model without a status field has no state labels
+        return None

@@ -1,0 +1,62 @@
+"""Load realistic demo data: the demo users, then every app's ``demo.seed()`` (idempotent)."""
+
+from __future__ import annotations
+
+import time
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import module_has_submodule
+
+from oms.models import User
+from oms.roles import ROLE_BY_KEY, sync_roles
+
+DEMO_PASSWORD = "demo"
+DEMO_USERS = [
+    # username, role key, language, superuser
+    ("ops", "operations", "zh-hans", False),
+    ("warehouse", "warehouse", "zh-hans", False),
+    ("finance", "finance", "en", False),
+    ("finance_manager", "finance_manager", "en", False),
+    ("admin", "admin", "en", True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (password 'demo') and demo data for every app; safe to run again."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        sync_roles()
+        with transaction.atomic():
+            for username, role_key, language, superuser in DEMO_USERS:
+                self._user(username, role_key, language, superuser)
+        for config in apps.get_app_configs():
+            if config.name != "oms" and module_has_submodule(config.module, "demo"):
+                module = __import__(f"{config.name}.demo", fromlist=["seed"])
+                step = time.monotonic()
+                module.seed(stdout=self.stdout)
+                self.stdout.write(f"  {config.label}: {time.monotonic() - step:.1f}s")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
+        self.stdout.write("Demo logins (password: demo):")
+        for username, role_key, _language, _superuser in DEMO_USERS:
+            self.stdout.write(f"  {username:<16} {ROLE_BY_KEY[role_key].group}")
+
+    def _user(self, username: str, role_key: str, language: str, superuser: bool) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@example.com",
+                "language": language,
+                "first_name": username.replace("_", " ").title(),
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.is_staff = superuser
+        user.is_superuser = superuser
+        user.save()
+        user.groups.add(Group.objects.get(name=ROLE_BY_KEY[role_key].group))
+        return user

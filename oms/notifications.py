@@ -1,0 +1,178 @@
+"""Notification outbox: queue a message in the caller's transaction; a Celery task delivers it once.
+
+Delivery adapters:
+- e-mail through Django's mail backend (EMAIL_* settings);
+- SMS and webhooks through a backend class named in settings (OMS_SMS_BACKEND, OMS_WEBHOOK_BACKEND).
+  ``LoggingSmsBackend`` / ``LoggingWebhookBackend`` write to the log (the default);
+  ``HttpWebhookBackend`` POSTs JSON to the recipient URL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from datetime import timedelta
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from oms.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryBackend(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class LoggingSmsBackend:
+    def send(self, message: OutboxMessage) -> None:
+        logger.info("SMS to %s: %s", message.recipient, message.body)
+
+
+class LoggingWebhookBackend:
+    def send(self, message: OutboxMessage) -> None:
+        logger.info("Webhook to %s: %s", message.recipient, message.body)
+
+
+class HttpWebhookBackend:
+    timeout = 10
+
+    def send(self, message: OutboxMessage) -> None:
+        if not message.recipient.startswith(("http://", "https://")):
+            raise ValueError(f"webhook recipient is not an http(s) URL: {message.recipient}")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            message.recipient,
+            data=json.dumps(
+                {"event": message.event, "subject": message.subject, "body": message.body}
+            ).encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": f"outbox-{message.pk}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            if response.status >= 300:
+                raise RuntimeError(f"webhook answered {response.status}")
+
+
+class EmailBackend:
+    def send(self, message: OutboxMessage) -> None:
+        send_mail(
+            message.subject,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.recipient],
+            fail_silently=False,
+        )
+
+
+def backend_for(channel: str) -> DeliveryBackend:
+    if channel == OutboxMessage.Channel.EMAIL:
+        return EmailBackend()
+    if channel == OutboxMessage.Channel.SMS:
+        return import_string(settings.OMS_SMS_BACKEND)()
+    return import_string(settings.OMS_WEBHOOK_BACKEND)()
+
+
+def render_message(template_name: str, context: dict, *, language: str) -> tuple[str, str]:
+    """Render ``<template_name>`` in ``language``; the first line is the subject, the rest the body."""
+    with translation.override(language):
+        text = render_to_string(template_name, context).strip()
+    subject, _sep, body = text.partition("\n")
+    return subject.strip(), body.strip()
+
+
+def outbox_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    language: str = "en",
+    event: str = "",
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a message in the current transaction; delivery is requested after commit.
+
+    With a ``dedupe_key`` already queued, nothing new is queued and the existing message is returned.
+    """
+    if not recipient:
+        return None
+    if dedupe_key:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing:
+            return existing
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient,
+                subject=subject[:300],
+                body=body,
+                language=language,
+                event=event,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    from oms.tasks import outbox_deliver_task
+
+    message_id = message.pk
+    transaction.on_commit(lambda: outbox_deliver_task.delay(message_id=message_id))
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, … minutes, at most 6 hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Send one message if it is due. The row lock makes a concurrent second delivery skip it.
+
+    Returns what happened: "sent", "retry", "failed" or "skipped".
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None or (message.next_attempt_at and message.next_attempt_at > now):
+            return "skipped"
+        message.attempts += 1
+        try:
+            backend_for(message.channel).send(message)
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried with backoff
+            logger.warning("outbox message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= settings.OMS_OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+                outcome = "failed"
+            else:
+                message.next_attempt_at = now + backoff(message.attempts)
+                outcome = "retry"
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return outcome
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return "sent"
+
+
+def outbox_due_ids(*, limit: int = 500) -> list[int]:
+    now = timezone.now()
+    return list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

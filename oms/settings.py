@@ -1,0 +1,280 @@
+"""Settings for the OMS, all read from the environment (12-factor); PostgreSQL only."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    "dev-only-insecure-key-set-SECRET_KEY-in-production" if DEBUG or env_bool("OMS_DEV", True) else ""
+)
+if not SECRET_KEY:
+    raise RuntimeError("SECRET_KEY must be set when DEBUG is off and OMS_DEV=0")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Database: DATABASE_URL, or an embedded PostgreSQL under var/ --------------------------
+VAR_DIR = Path(os.environ.get("OMS_VAR_DIR", BASE_DIR / "var"))
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not DATABASE_URL:
+    from oms.dbserver import embedded_database_url
+
+    DATABASE_URL = embedded_database_url(data_dir=VAR_DIR / "pgdata")
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+}
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise RuntimeError("The OMS runs on PostgreSQL only: DATABASE_URL must be a postgres:// URL")
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_oms")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+    "django_htmx",
+    "django_tables2",
+    "django_fsm_log",
+    "oms",
+    "inventory",
+    "orders",
+    "fulfillment",
+    "aftersales",
+    "reconciliation",
+    "reports",
+    # After the project's apps: `manage.py import` is ours (oms/management/commands/import.py),
+    # not django-import-export's command of the same name.
+    "import_export",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oms.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "oms.urls"
+WSGI_APPLICATION = "oms.wsgi.application"
+AUTH_USER_MODEL = "oms.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "oms.navigation.navigation",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Languages ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+
+# --- Static files: served by the app itself (warehouses may be offline) -------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# OMS_MANIFEST_STATIC=1 (set in the Docker image, after collectstatic) serves hashed, compressed files;
+# otherwise files are served straight from the source folders.
+MANIFEST_STATIC = env_bool("OMS_MANIFEST_STATIC", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if MANIFEST_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
+
+# --- E-mail ------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OMS <oms@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS / webhook delivery for the outbox: "logging" writes to the log; see oms/notifications.py.
+OMS_SMS_BACKEND = os.environ.get("OMS_SMS_BACKEND", "oms.notifications.LoggingSmsBackend")
+OMS_WEBHOOK_BACKEND = os.environ.get("OMS_WEBHOOK_BACKEND", "oms.notifications.LoggingWebhookBackend")
+OMS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OMS_OUTBOX_MAX_ATTEMPTS", "8"))
+# Who hears about low stock (inventory alerts).
+OMS_PURCHASING_EMAIL = os.environ.get("OMS_PURCHASING_EMAIL", "purchasing@example.com")
+
+# --- Celery: Redis broker when CELERY_BROKER_URL is set; otherwise tasks run eagerly ------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "outbox-deliver-due": {"task": "oms.tasks.outbox_deliver_due_task", "schedule": timedelta(minutes=1)},
+    "backup-nightly": {"task": "oms.tasks.backup_database_task", "schedule": crontab(hour=2, minute=30)},
+    "inventory-check-stock": {
+        "task": "inventory.tasks.check_stock_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "orders-allocate": {"task": "orders.tasks.allocate_orders_task", "schedule": timedelta(minutes=1)},
+    "orders-cancel-unpaid": {
+        "task": "orders.tasks.cancel_unpaid_orders_task",
+        "schedule": timedelta(minutes=5),
+    },
+}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "reports-refresh-recent": {
+            "task": "reports.tasks.refresh_recent_summaries_task",
+            "schedule": timedelta(minutes=5),
+        },
+        "reports-refresh-all": {
+            "task": "reports.tasks.refresh_all_summaries_task",
+            "schedule": crontab(hour=4, minute=0),
+        },
+    }
+)
+# Domain apps add their periodic tasks here as they arrive.
+CELERY_BEAT_SCHEDULE |= {
+    "fulfillment-create-shipments": {
+        "task": "fulfillment.tasks.shipments_create_pending_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "fulfillment-tracking-poll": {
+        "task": "fulfillment.tasks.tracking_poll_due_task",
+        "schedule": timedelta(minutes=30),
+    },
+    "fulfillment-flag-late": {
+        "task": "fulfillment.tasks.shipments_flag_late_task",
+        "schedule": timedelta(hours=1),
+    },
+}
+# Reconciliation: collect new drop-ship lines, receipts and after-sales charges (idempotent).
+CELERY_BEAT_SCHEDULE["reconciliation-collect-items"] = {
+    "task": "reconciliation.tasks.items_collect_task",
+    "schedule": timedelta(minutes=5),
+}
+
+# --- Orders ----------------------------------------------------------------------------------
+OMS_UNPAID_CANCEL_MINUTES = int(os.environ.get("OMS_UNPAID_CANCEL_MINUTES", "30"))
+OMS_ALLOCATE_ON_INTAKE = env_bool("OMS_ALLOCATE_ON_INTAKE", True)  # allocate right after approval
+OMS_INTAKE_BATCH_MAX = 500
+
+# --- After-sales ---------------------------------------------------------------------------
+# Refunds above this amount wait for the finance manager (aftersales.approve_large_refund).
+OMS_LARGE_REFUND_AMOUNT = os.environ.get("OMS_LARGE_REFUND_AMOUNT", "1000.00")
+OMS_AFTERSALES_PHOTO_MAX_BYTES = int(os.environ.get("OMS_AFTERSALES_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+OMS_AFTERSALES_MAX_PHOTOS = int(os.environ.get("OMS_AFTERSALES_MAX_PHOTOS", "6"))
+OMS_SURVEY_LINK_DAYS = int(os.environ.get("OMS_SURVEY_LINK_DAYS", "60"))
+# Where customers open links sent to them (survey); no trailing slash.
+OMS_PUBLIC_URL = os.environ.get("OMS_PUBLIC_URL", "http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE["aftersales-survey-invites"] = {
+    "task": "aftersales.tasks.survey_invites_task",
+    "schedule": crontab(minute=15),
+}
+
+# --- Backups (manage.py backup / restore) ---------------------------------------------------
+OMS_BACKUP_DIR = Path(os.environ.get("OMS_BACKUP_DIR", VAR_DIR / "backups"))
+OMS_BACKUP_KEEP = int(os.environ.get("OMS_BACKUP_KEEP", "14"))
+
+# --- API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+# The channel stock API (inventory) also accepts the channels' API tokens (orders) — named here, so
+# inventory never imports orders.
+OMS_STOCK_API_AUTHENTICATION = ["orders.api_auth.ChannelTokenAuthentication"]
+SPECTACULAR_SETTINGS = {"TITLE": "OMS API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_FSM_LOG_STORAGE_METHOD = "django_fsm_log.backends.SimpleBackend"
+DJANGO_FSM_LOG_IGNORED_MODELS = ()
+
+# --- Security (production values when DEBUG is off) ----------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not env_bool("OMS_DEV", True))
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SECURE_SSL_REDIRECT)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_SSL_REDIRECT else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the container health check speaks plain HTTP
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}

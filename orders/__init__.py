@@ -1,0 +1,1 @@
+"""Orders: channels, customers, intake, validation, review, risk, priority, allocation records."""

@@ -1,0 +1,121 @@
+"""Choices of the orders app (statuses, kinds, methods), with badge colours for the screens."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    PAID = "paid", _("Paid")
+    ON_REVIEW = "on_review", _("On review")
+    FINANCE_REVIEW = "finance_review", _("Finance review")
+    APPROVED = "approved", _("Approved")
+    BACKORDERED = "backordered", _("Backordered")
+    ALLOCATED = "allocated", _("Allocated")
+    IN_FULFILLMENT = "in_fulfillment", _("In fulfillment")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    ON_HOLD = "on_hold", _("On hold")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = OrderStatus
+# "Any state before shipped": an order in one of these may be held or cancelled.
+BEFORE_SHIPPED = [
+    S.PENDING_PAYMENT,
+    S.PAID,
+    S.ON_REVIEW,
+    S.FINANCE_REVIEW,
+    S.APPROVED,
+    S.BACKORDERED,
+    S.ALLOCATED,
+    S.IN_FULFILLMENT,
+]
+OPEN_STATUSES = [*BEFORE_SHIPPED, S.ON_HOLD, S.PARTIALLY_SHIPPED]
+REVIEW_STATUSES = [S.ON_REVIEW, S.FINANCE_REVIEW]
+
+BADGE_COLOURS = {
+    S.PENDING_PAYMENT: "secondary",
+    S.PAID: "info",
+    S.ON_REVIEW: "warning",
+    S.FINANCE_REVIEW: "warning",
+    S.APPROVED: "primary",
+    S.BACKORDERED: "danger",
+    S.ALLOCATED: "primary",
+    S.IN_FULFILLMENT: "primary",
+    S.PARTIALLY_SHIPPED: "info",
+    S.SHIPPED: "success",
+    S.DELIVERED: "success",
+    S.COMPLETED: "success",
+    S.ON_HOLD: "dark",
+    S.CANCELLED: "secondary",
+}
+
+
+class ChannelKind(models.TextChoices):
+    MARKETPLACE = "marketplace", _("Marketplace")
+    OWN_SHOP = "own_shop", _("Own shop")
+    PHONE = "phone", _("Phone")
+
+
+class CustomerTier(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    VIP = "vip", _("VIP")
+
+
+class OrderSource(models.TextChoices):
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    MANUAL = "manual", _("Manual entry")
+    RESHIP = "reship", _("Reship")
+
+
+class PaymentMethod(models.TextChoices):
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT = "wechat", _("WeChat Pay")
+    CARD = "card", _("Bank card")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    COD = "cod", _("Cash on delivery")
+    NONE = "none", _("No charge")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class RefundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class RuleKind(models.TextChoices):
+    PRIORITY = "priority", _("Priority")
+    RISK = "risk", _("Risk")
+    REVIEW = "review", _("Manual review")
+    FINANCE_REVIEW = "finance_review", _("Finance review")
+
+
+class RuleCondition(models.TextChoices):
+    URGENT = "urgent", _("Order flagged urgent")
+    VIP = "vip", _("VIP customer")
+    PROMOTION = "promotion", _("Promotion order (value: promotion name, empty for any)")
+    AMOUNT_GTE = "amount_gte", _("Order total at least the threshold")
+    SLA_LATE = "sla_late", _("Waiting longer than the channel's SLA")
+    NEW_CUSTOMER_AMOUNT_GTE = "new_customer_amount_gte", _("New customer with a total at least the threshold")
+    SAME_ADDRESS_ORDERS_GTE = (
+        "same_address_orders_gte",
+        _("At least threshold orders to the same address within window hours"),
+    )
+    SAME_PHONE_ORDERS_GTE = (
+        "same_phone_orders_gte",
+        _("At least threshold orders from the same phone within window hours"),
+    )
+    BLACKLISTED = "blacklisted", _("Blacklisted customer, phone or address")
+    COD_AMOUNT_GTE = "cod_amount_gte", _("Cash on delivery with a total at least the threshold")
+    BUYER_REMARK = "buyer_remark", _("Buyer left a remark")
+    VAGUE_ADDRESS = "vague_address", _("Vague address (short street line without a number)")
+    RISK_SCORE_GTE = "risk_score_gte", _("Risk score at least the threshold")

@@ -1,0 +1,164 @@
+"""Demo data of the orders app: three channels, ~40 customers, ~150 orders in varied states via the services.
+
+Runs after inventory's seed (warehouses, SKUs, stock); reads the SKUs that exist. Idempotent: orders are
+keyed by (channel, external_id), so a second run finds them and changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.models import SKU
+from oms.exceptions import DomainError
+from orders import services
+from orders.choices import ChannelKind, CustomerTier
+from orders.models import Channel, Customer, Order, OrderRule, Tag
+from orders.rules import ensure_default_rules
+
+CHANNELS = [
+    ("tmall", "天猫旗舰店", ChannelKind.MARKETPLACE, 24),
+    ("webshop", "官网商城", ChannelKind.OWN_SHOP, 48),
+    ("phone", "电话订购", ChannelKind.PHONE, 24),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明"]
+PLACES = [
+    ("上海", "上海市", "浦东新区", "世纪大道{n}号"),
+    ("上海", "上海市", "徐汇区", "漕溪北路{n}号"),
+    ("江苏", "南京市", "鼓楼区", "中山路{n}号"),
+    ("浙江", "杭州市", "西湖区", "文三路{n}号"),
+    ("广东", "广州市", "天河区", "天河路{n}号"),
+    ("广东", "深圳市", "南山区", "科技园南路{n}号"),
+    ("北京", "北京市", "朝阳区", "建国路{n}号"),
+    ("天津", "天津市", "和平区", "南京路{n}号"),
+    ("四川", "成都市", "武侯区", "人民南路{n}号"),
+]
+REMARKS = ["请周末送货", "发票抬头：上海某某公司", "送给朋友，不要放价格单"]
+
+
+def seed(*, stdout) -> None:
+    ensure_default_rules(rule_model=OrderRule, tag_model=Tag)
+    skus = list(SKU.objects.filter(is_sellable=True).select_related("product").order_by("code"))
+    if not skus:
+        stdout.write("  orders: no SKUs yet (inventory demo first); nothing seeded")
+        return
+    channels = _channels()
+    services.channel_token_create  # noqa: B018 - tokens are created on demand with manage.py create_api_token
+    if Order.objects.filter(external_id__startswith="DEMO-").count() >= 150:
+        stdout.write("  orders: demo orders already there, left as they are")
+        return
+    customers = _customers()
+    rng = random.Random(20261121)  # the same demo every time
+    counts: dict[str, int] = {}
+    now = timezone.now()
+    for n in range(1, 151):
+        channel = channels[n % 3]
+        customer = customers[rng.randrange(len(customers))]
+        order = _order(n, channel, customer, skus, rng, now)
+        if order is not None:
+            counts[order.status] = counts.get(order.status, 0) + 1
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    stdout.write(f"  orders: {len(channels)} channels, {len(customers)} customers, orders: {summary}")
+
+
+def _channels() -> list[Channel]:
+    out = []
+    for code, name, kind, sla in CHANNELS:
+        channel, _created = Channel.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "sla_hours": sla, "currency": "CNY"}
+        )
+        out.append(channel)
+    return out
+
+
+def _customers() -> list[Customer]:
+    out = []
+    with transaction.atomic():
+        for i in range(40):
+            phone = f"139{20260000 + i:08d}"
+            customer, _created = Customer.objects.get_or_create(
+                phone=phone,
+                defaults={
+                    "name": SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)],
+                    "tier": CustomerTier.VIP if i % 8 == 0 else CustomerTier.NORMAL,
+                    "language": "en" if i % 10 == 9 else "zh-hans",
+                    "email": f"customer{i}@example.com" if i % 5 == 0 else "",
+                    "is_blacklisted": i == 13,
+                    "blacklist_reason": "多次拒收货到付款订单" if i == 13 else "",
+                },
+            )
+            out.append(customer)
+    return out
+
+
+def _order(
+    n: int, channel: Channel, customer: Customer, skus: list[SKU], rng: random.Random, now
+) -> Order | None:
+    place = PLACES[n % len(PLACES)]
+    kind = n % 15  # which story this order tells
+    lines = []
+    for sku in rng.sample(skus, k=1 + rng.randrange(min(3, len(skus)))):
+        quantity = 1 + rng.randrange(3)
+        if kind == 7:
+            quantity = 500  # more than any warehouse holds: backordered
+        lines.append(
+            {"sku": sku.code, "quantity": quantity, "unit_price": str(sku.price or Decimal("99.00"))}
+        )
+    total = sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
+    method = "cod" if kind == 11 else rng.choice(["alipay", "wechat", "card"])
+    if kind == 11:
+        lines = [{"sku": lines[0]["sku"], "quantity": 1, "unit_price": "1800.00"}]
+        total = Decimal("1800.00")
+    if kind == 5:  # a large order: amount review (and a finance review above 20 000)
+        lines = [{"sku": lines[0]["sku"], "quantity": 1, "unit_price": "6800.00" if n % 2 else "23800.00"}]
+        total = Decimal(lines[0]["unit_price"])
+    body = {
+        "external_id": f"DEMO-{channel.code.upper()}-{n:04d}",
+        "placed_at": (now - timedelta(hours=rng.randrange(1, 240), minutes=rng.randrange(60))).isoformat(),
+        "customer": {"name": customer.name, "phone": customer.phone, "email": customer.email},
+        "shipping_address": {
+            "name": customer.name,
+            "phone": customer.phone,
+            "province": place[0],
+            "city": place[1],
+            "district": place[2],
+            "line1": "某小区" if kind == 13 else place[3].format(n=10 + n) + f" {1 + n % 9}栋{100 + n}室",
+        },
+        "lines": lines,
+        "payment": {
+            "method": method,
+            "status": "pending" if kind == 1 else "paid",
+            "amount": str(total),
+            "transaction_id": "" if method == "cod" else f"TX{n:08d}",
+        },
+        "flags": {"urgent": kind == 3, "promotion": "double11" if kind in (2, 9) else ""},
+        "note": REMARKS[n % len(REMARKS)] if kind == 4 else "",
+    }
+    result = services.order_intake(channel=channel, data=body, allocate_now=False)
+    if result.errors or result.order is None:
+        return None
+    order = result.order
+    if not result.created:
+        return order
+    try:
+        if order.status == "approved" and kind not in (0,):
+            order = services.order_allocate(order_id=order.pk)
+        if kind == 6 and order.status == "allocated":
+            order = services.order_hold(order_id=order.pk, reason="客户来电：更换收货地址")
+        if kind == 8 and order.status == "allocated":
+            order = services.order_mark_released(order_id=order.pk)
+            order = services.order_mark_shipped(order_id=order.pk)
+            if n % 2:
+                order = services.order_mark_delivered(order_id=order.pk)
+        if kind == 10 and order.status in ("allocated", "approved"):
+            order = services.order_cancel(order_id=order.pk, reason="客户取消", check_perm=False)
+        if kind == 12 and order.status == "allocated":
+            order = services.order_mark_released(order_id=order.pk)
+    except DomainError:
+        pass
+    return order

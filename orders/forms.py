@@ -1,0 +1,158 @@
+"""Forms of the orders screens: the manual (phone) order, action reasons, bulk review, import upload.
+
+Forms only collect input; the intake service validates and writes, and its field errors are put back
+on the form fields by name so the user sees each problem where it is and keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orders.choices import ChannelKind, PaymentMethod, PaymentStatus
+from orders.models import Channel
+
+
+class BootstrapMixin:
+    def _style(self) -> None:
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+
+class ManualOrderForm(BootstrapMixin, forms.Form):
+    channel = forms.ModelChoiceField(queryset=Channel.objects.none(), label=_("Channel"))
+    external_id = forms.CharField(label=_("Channel order id"), required=False, max_length=64)
+    customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
+    customer_phone = forms.CharField(label=_("Customer phone"), required=False, max_length=32)
+    customer_email = forms.CharField(label=_("Customer e-mail"), required=False, max_length=254)
+    address_name = forms.CharField(
+        label=_("Recipient"), required=False, max_length=100, help_text=_("Empty: the customer")
+    )
+    address_phone = forms.CharField(
+        label=_("Recipient phone"), required=False, max_length=32, help_text=_("Empty: the customer's phone")
+    )
+    province = forms.CharField(label=_("Province"), required=False, max_length=50)
+    city = forms.CharField(label=_("City"), required=False, max_length=50)
+    district = forms.CharField(label=_("District"), required=False, max_length=50)
+    line1 = forms.CharField(label=_("Street address"), required=False, max_length=300)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=12)
+    shipping_fee = forms.CharField(label=_("Shipping fee"), required=False, initial="0.00")
+    discount = forms.CharField(label=_("Discount"), required=False, initial="0.00")
+    payment_method = forms.ChoiceField(
+        label=_("Payment method"), choices=PaymentMethod.choices, initial="cod"
+    )
+    payment_status = forms.ChoiceField(
+        label=_("Payment status"),
+        choices=[
+            (PaymentStatus.PENDING, PaymentStatus.PENDING.label),
+            (PaymentStatus.PAID, PaymentStatus.PAID.label),
+        ],
+        initial=PaymentStatus.PAID,
+    )
+    payment_amount = forms.CharField(
+        label=_("Amount paid"), required=False, help_text=_("Empty: the order total")
+    )
+    transaction_id = forms.CharField(label=_("Transaction id"), required=False, max_length=100)
+    urgent = forms.BooleanField(label=_("Urgent"), required=False)
+    promotion = forms.CharField(label=_("Promotion"), required=False, max_length=50)
+    note = forms.CharField(label=_("Buyer remark"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    # intake field path -> form field
+    PATHS = {
+        "external_id": "external_id",
+        "customer.name": "customer_name",
+        "customer.phone": "customer_phone",
+        "customer.email": "customer_email",
+        "shipping_address.name": "address_name",
+        "shipping_address.phone": "address_phone",
+        "shipping_address.province": "province",
+        "shipping_address.city": "city",
+        "shipping_address.district": "district",
+        "shipping_address.line1": "line1",
+        "shipping_address.postcode": "postcode",
+        "shipping_fee": "shipping_fee",
+        "discount": "discount",
+        "payment.method": "payment_method",
+        "payment.status": "payment_status",
+        "payment.amount": "payment_amount",
+        "payment.transaction_id": "transaction_id",
+        "flags.promotion": "promotion",
+        "note": "note",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channels = Channel.objects.filter(is_active=True).order_by("kind", "name")
+        self.fields["channel"].queryset = channels
+        phone = next((c for c in channels if c.kind == ChannelKind.PHONE), None)
+        if phone is not None:
+            self.fields["channel"].initial = phone.pk
+        self._style()
+
+    def restyle(self) -> None:
+        self._style()
+
+
+class LineForm(BootstrapMixin, forms.Form):
+    sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
+    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=10)
+    unit_price = forms.CharField(label=_("Unit price"), required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not any((data.get(k) or "").strip() for k in ("sku", "quantity", "unit_price"))
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=50)
+
+LINE_PATH = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class BulkReviewForm(forms.Form):
+    orders = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True, label=_("Orders"))
+    note = forms.CharField(required=False, max_length=300, label=_("Note"))
+
+    def __init__(self, *args, ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].choices = [(pk, pk) for pk in ids]
+
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.filter(is_active=True),
+        label=_("Channel"),
+        required=False,
+        help_text=_("For files without a channel column."),
+    )
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
+        return upload

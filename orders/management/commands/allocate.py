@@ -1,0 +1,18 @@
+"""Allocate approved orders now, in priority order (the beat task does the same every minute)."""
+
+from django.core.management.base import BaseCommand
+
+from orders.services import orders_allocate_pending
+
+
+class Command(BaseCommand):
+    help = "Allocate approved orders in priority order."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=500)
+
+    def handle(self, *args, **options):
+        counts = orders_allocate_pending(limit=options["limit"])
+        self.stdout.write(
+            f"allocated {counts['allocated']}, backordered {counts['backordered']}, skipped {counts['skipped']}"
+        )

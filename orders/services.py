@@ -1,0 +1,753 @@
+"""Every write of the orders app: intake, payment, review, hold, cancel, allocation, fulfilment marks, reship.
+
+Each service locks the order first (then inventory locks its stock rows in (sku, warehouse) order),
+runs the transition through ``oms.audit.run_transition`` and saves in the same transaction; notifications
+go through the outbox and tasks are sent on commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import SKU
+from oms.audit import log_changes, run_transition
+from oms.db import retry_on_conflict
+from oms.exceptions import DomainError, IllegalTransition
+from oms.models import OutboxMessage
+from oms.notifications import outbox_enqueue, render_message
+from orders.choices import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
+from orders.models import (
+    Address,
+    Channel,
+    ChannelToken,
+    Customer,
+    Order,
+    OrderLine,
+    OrderLineAllocation,
+    OrderRule,
+    Payment,
+    RefundRecord,
+)
+from orders.rules import OrderFacts, evaluate
+from orders.validation import CleanOrder, validate_order_data
+
+logger = logging.getLogger(__name__)
+S = OrderStatus
+QUEUE_ORDER = (F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
+
+
+class ReasonRequired(DomainError):
+    def __init__(self) -> None:
+        super().__init__(_("Give a reason."), field_errors={"reason": [_("This field is required.")]})
+
+
+@dataclass
+class IntakeResult:
+    order: Order | None
+    created: bool
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------
+# Intake
+# --------------------------------------------------------------------------------------------
+
+
+def next_order_number() -> str:
+    """SO + local date (yymmdd) + a PostgreSQL sequence value: unique and readable, e.g. SO2611210001."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('orders_order_number_seq')")
+        (value,) = cursor.fetchone()
+    return f"SO{timezone.localdate():%y%m%d}{value:04d}"
+
+
+def address_key(address: dict) -> str:
+    text = "|".join(
+        str(address.get(k, "")).strip().lower() for k in ("province", "city", "district", "line1")
+    )
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def order_intake(
+    *,
+    channel: Channel,
+    data: dict,
+    by=None,
+    source: str = OrderSource.API,
+    skus: dict[str, SKU] | None = None,
+    reship_of: Order | None = None,
+    allocate_now: bool | None = None,
+) -> IntakeResult:
+    """Take one order from any intake path. Idempotent on (channel, external_id), also under concurrency.
+
+    Returns the existing order with ``created=False`` when the channel already delivered it, the field
+    errors (nothing written) when the data is refused, or the new order. An approved order is allocated
+    right after its intake transaction commits when ``OMS_ALLOCATE_ON_INTAKE`` is on; a conflict there
+    leaves it approved for the batch task.
+    """
+    external_id = data.get("external_id") if isinstance(data, dict) else None
+    if isinstance(external_id, str) and external_id.strip() and "\x00" not in external_id:
+        existing = Order.objects.filter(channel=channel, external_id=external_id.strip()).first()
+        if existing is not None:
+            return IntakeResult(order=existing, created=False)
+    clean, errors = validate_order_data(
+        data, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
+    )
+    if errors:
+        return IntakeResult(order=None, created=False, errors=errors)
+    order, created = _intake_write(channel=channel, clean=clean, by=by, source=source, reship_of=reship_of)
+    if allocate_now is None:
+        allocate_now = settings.OMS_ALLOCATE_ON_INTAKE and not connection.in_atomic_block
+    if created and allocate_now and order.status == S.APPROVED:
+        try:
+            order = order_allocate(order_id=order.pk)
+        except (DomainError, OperationalError) as exc:  # the batch task allocates it later
+            logger.warning("allocation after intake of %s deferred: %s", order.number, exc)
+    return IntakeResult(order=order, created=created)
+
+
+@retry_on_conflict
+def _intake_write(
+    *, channel: Channel, clean: CleanOrder, by, source: str, reship_of: Order | None
+) -> tuple[Order, bool]:
+    customer, customer_created = _customer_for(clean.customer)
+    now = timezone.now()
+    paid = clean.payment["status"] == PaymentStatus.PAID
+    order = Order(
+        number=next_order_number(),
+        channel=channel,
+        external_id=clean.external_id,
+        source=source,
+        reship_of=reship_of,
+        customer=customer,
+        contact_phone=clean.address["phone"],
+        address_key=address_key(clean.address),
+        province=clean.address["province"],
+        placed_at=clean.placed_at,
+        currency=channel.currency,
+        subtotal=clean.subtotal,
+        shipping_fee=clean.shipping_fee,
+        discount=clean.discount,
+        total=clean.total,
+        is_urgent=clean.is_urgent,
+        promotion=clean.promotion,
+        note=clean.note,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    try:
+        # The savepoint covers the address too: a duplicate leaves nothing behind.
+        with transaction.atomic():
+            order.shipping_address = Address.objects.create(customer=customer, **clean.address)
+            order.save()
+    except IntegrityError as exc:
+        if clean.external_id and "order_channel_external_id_unique" in str(exc):
+            return Order.objects.get(channel=channel, external_id=clean.external_id), False
+        raise
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                line_no=i + 1,
+                sku=line.sku,
+                sku_code=line.sku.code,
+                name=_sku_label(line.sku),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+            )
+            for i, line in enumerate(clean.lines)
+        ]
+    )
+    Payment.objects.create(
+        order=order,
+        method=clean.payment["method"],
+        amount=clean.payment["amount"],
+        status=clean.payment["status"],
+        transaction_id=clean.payment["transaction_id"],
+        paid_at=now if paid else None,
+    )
+    log_changes(
+        instance=order, before={}, by=by, action="create", note=_("Intake: %(source)s") % {"source": source}
+    )
+    _classify(
+        order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]
+    )
+    if paid:
+        _pay_and_route(order, by=by, now=now)
+    order.save()
+    return order, True
+
+
+def _sku_label(sku: SKU) -> str:
+    return f"{sku.product.name} {sku.name}".strip()[:300]
+
+
+def _customer_for(data: dict) -> tuple[Customer, bool]:
+    return Customer.objects.get_or_create(
+        phone=data["phone"], defaults={"name": data["name"], "email": data["email"]}
+    )
+
+
+def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None, payment_method: str) -> None:
+    """Score risk and priority, decide whether the order needs review, and tag it (rules in OrderRule)."""
+    rules = list(OrderRule.objects.filter(is_active=True))
+    windows = {
+        r.window_hours for r in rules if r.condition in ("same_address_orders_gte", "same_phone_orders_gte")
+    }
+    same_address, same_phone = {}, {}
+    for hours in windows:
+        since = order.placed_at - timedelta(hours=hours)
+        same_address[hours] = Order.objects.filter(
+            address_key=order.address_key, placed_at__gte=since
+        ).count()
+        same_phone[hours] = Order.objects.filter(
+            contact_phone=order.contact_phone, placed_at__gte=since
+        ).count()
+    if customer_is_new is None:
+        customer_is_new = not Order.objects.filter(customer=customer).exclude(pk=order.pk).exists()
+    facts = OrderFacts(
+        total=order.total,
+        is_urgent=order.is_urgent,
+        promotion=order.promotion,
+        customer_tier=customer.tier,
+        customer_is_new=customer_is_new,
+        customer_blacklisted=customer.is_blacklisted,
+        payment_method=payment_method,
+        note=order.note,
+        address_line1=order.shipping_address.line1,
+        paid_at=order.paid_at,
+        sla_hours=order.channel.sla_hours,
+        orders_same_address=same_address,
+        orders_same_phone=same_phone,
+    )
+    result = evaluate(rules, facts)
+    order.priority = result.priority
+    order.priority_reasons = result.priority_reasons
+    order.risk_score = result.risk_score
+    order.risk_reasons = result.risk_reasons
+    order.review_reasons = result.review_reasons
+    order.needs_finance_review = result.needs_finance_review
+    if result.tag_ids:
+        order.tags.add(*sorted(result.tag_ids))
+
+
+def _pay_and_route(order: Order, *, by, now) -> None:
+    order.paid_at = now
+    run_transition(order, "pay", by=by, check_perm=False)
+    _notify(order, "paid")
+    if order.review_reasons:
+        run_transition(order, "send_to_review", by=by, check_perm=False, note="; ".join(order.review_reasons))
+    else:
+        order.approved_at = now
+        run_transition(order, "auto_approve", by=by, check_perm=False)
+
+
+@retry_on_conflict
+def order_mark_paid(*, order_id: int, transaction_id: str = "", by=None) -> Order:
+    """The channel confirms payment of a pending order: pay, then auto-approve or send to review."""
+    order = _locked(order_id)
+    payment = order.payments.order_by("pk").first()
+    now = timezone.now()
+    run_transition(order, "pay", by=by, check_perm=False)
+    order.paid_at = now
+    if payment is not None:
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = now
+        payment.transaction_id = transaction_id or payment.transaction_id
+        payment.save(update_fields=["status", "paid_at", "transaction_id"])
+    _notify(order, "paid")
+    _classify(
+        order, customer=order.customer, customer_is_new=None, payment_method=payment.method if payment else ""
+    )
+    if order.review_reasons:
+        run_transition(order, "send_to_review", by=by, check_perm=False, note="; ".join(order.review_reasons))
+    else:
+        order.approved_at = now
+        run_transition(order, "auto_approve", by=by, check_perm=False)
+    order.save()
+    return order
+
+
+def order_reship(*, order_id: int, by=None, reason: str = "") -> Order:
+    """A free replacement of a shipped order: a copy of its lines at no charge, linked to the original."""
+    if not reason.strip():
+        raise ReasonRequired()
+    original = Order.objects.select_related("customer", "shipping_address", "channel").get(pk=order_id)
+    if original.status not in (S.SHIPPED, S.DELIVERED, S.COMPLETED, S.PARTIALLY_SHIPPED):
+        raise IllegalTransition(
+            _("Only shipped orders can be reshipped; %(number)s is %(status)s.")
+            % {"number": original.number, "status": original.get_status_display()}
+        )
+    address = original.shipping_address
+    data = {
+        "external_id": "",
+        "customer": {
+            "name": original.customer.name,
+            "phone": original.customer.phone,
+            "email": original.customer.email,
+        },
+        "shipping_address": {
+            f: getattr(address, f)
+            for f in ("name", "phone", "province", "city", "district", "line1", "postcode", "country")
+        },
+        "lines": [
+            {"sku": line.sku_code, "quantity": line.quantity, "unit_price": "0.00"}
+            for line in original.lines.order_by("line_no")
+        ],
+        "payment": {"method": PaymentMethod.NONE, "status": PaymentStatus.PAID, "amount": "0.00"},
+    }
+    result = order_intake(
+        channel=original.channel, data=data, by=by, source=OrderSource.RESHIP, reship_of=original
+    )
+    if result.errors:
+        raise DomainError(
+            _("The order cannot be copied: %(errors)s")
+            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in result.errors.items())},
+            field_errors=result.errors,
+        )
+    log_changes(instance=result.order, before={}, by=by, action="reship", note=reason.strip())
+    return result.order
+
+
+# --------------------------------------------------------------------------------------------
+# Review, hold, cancel
+# --------------------------------------------------------------------------------------------
+
+
+def _locked(order_id: int) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",)).select_related("customer", "channel").get(pk=order_id)
+    )
+
+
+@retry_on_conflict
+def order_approve(*, order_id: int, by=None, note: str = "") -> Order:
+    """Approve an order on review; a large one goes on to the finance review, the finance review approves it."""
+    order = _locked(order_id)
+    if order.status == S.FINANCE_REVIEW:
+        run_transition(order, "finance_approve", by=by, note=note)
+    elif order.status == S.ON_REVIEW and order.needs_finance_review:
+        run_transition(order, "send_to_finance", by=by, note=note)
+    else:
+        run_transition(order, "approve", by=by, note=note)
+    if order.status == S.APPROVED:
+        order.approved_at = timezone.now()
+        order_id_ = order.pk
+        if settings.OMS_ALLOCATE_ON_INTAKE:
+            transaction.on_commit(lambda: _allocate_after_commit(order_id_))
+    order.review_note = note[:300]
+    order.save()
+    return order
+
+
+def _allocate_after_commit(order_id: int) -> None:
+    from orders.tasks import allocate_order_task
+
+    allocate_order_task.delay(order_id=order_id)
+
+
+@retry_on_conflict
+def order_reject(*, order_id: int, by=None, reason: str) -> Order:
+    """Reject an order on (finance) review: it is cancelled with the reason; a paid one opens a refund."""
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    order = _locked(order_id)
+    name = "finance_reject" if order.status == S.FINANCE_REVIEW else "reject"
+    run_transition(order, name, by=by, note=reason)
+    _after_cancel(order, reason=reason, by=by)
+    order.review_note = reason[:300]
+    order.save()
+    return order
+
+
+def orders_bulk_approve(
+    *, order_ids: list[int], by=None, note: str = ""
+) -> tuple[list[Order], dict[int, str]]:
+    """Approve each order on its own (one transaction each, in id order); report the refused ones."""
+    approved, refused = [], {}
+    for order_id in sorted(set(order_ids)):
+        try:
+            approved.append(order_approve(order_id=order_id, by=by, note=note))
+        except DomainError as exc:
+            refused[order_id] = exc.message
+        except Order.DoesNotExist:
+            refused[order_id] = _("No such order.")
+    return approved, refused
+
+
+@retry_on_conflict
+def order_hold(*, order_id: int, by=None, reason: str) -> Order:
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    order = _locked(order_id)
+    run_transition(order, "hold", by=by, note=reason)
+    order.hold_reason = reason.strip()[:300]
+    order.save()
+    return order
+
+
+@retry_on_conflict
+def order_resume(*, order_id: int, by=None, note: str = "") -> Order:
+    order = _locked(order_id)
+    run_transition(order, "resume", by=by, note=note)
+    order.hold_reason = ""
+    order.save()
+    return order
+
+
+@retry_on_conflict
+def order_cancel(*, order_id: int, by=None, reason: str, check_perm: bool = True) -> Order:
+    """Cancel before shipment: reservations released through inventory, a refund record opened if paid."""
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    order = _locked(order_id)
+    run_transition(order, "cancel", by=by, note=reason, check_perm=check_perm)
+    _after_cancel(order, reason=reason, by=by)
+    order.save()
+    return order
+
+
+def _after_cancel(order: Order, *, reason: str, by) -> None:
+    from inventory.services import reservation_release
+
+    refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
+    if refs:
+        reservation_release(
+            demand_refs=refs, reason=_("Order %(number)s cancelled") % {"number": order.number}, by=by
+        )
+        OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
+            released_at=timezone.now()
+        )
+    order.cancel_reason = reason.strip()[:300]
+    order.cancelled_at = timezone.now()
+    paid = order.payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    if paid > 0:
+        RefundRecord.objects.get_or_create(
+            order=order, defaults={"amount": paid, "reason": reason.strip()[:300]}
+        )
+    _notify(order, "cancelled")
+
+
+# --------------------------------------------------------------------------------------------
+# Allocation
+# --------------------------------------------------------------------------------------------
+
+
+@retry_on_conflict
+def order_allocate(*, order_id: int, by=None) -> Order:
+    """Ask inventory to reserve the whole order; record where (and why), or mark it backordered."""
+    from inventory.services import DemandLine, allocate
+
+    order = _locked(order_id)
+    if order.status not in (S.APPROVED, S.BACKORDERED):
+        run_transition(order, "allocate", by=by, check_perm=False)  # raises the clear refusal
+    lines = list(order.lines.order_by("line_no"))
+    result = allocate(
+        lines=[DemandLine(ref=line.demand_ref, sku_id=line.sku_id, quantity=line.quantity) for line in lines],
+        province=order.province,
+        by=by,
+    )
+    _record_allocation(order=order, lines=lines, result=result, by=by)
+    return order
+
+
+def _record_allocation(*, order: Order, lines: list[OrderLine], result, by=None) -> None:
+    """Record inventory's decision on a locked order: where each line is reserved and why, or the backorder."""
+    order.allocation_explanation = result.explanation
+    if result.allocated:
+        by_ref = {line.demand_ref: line for line in lines}
+        recorded = set(
+            OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).values_list(
+                "reservation_id", flat=True
+            )
+        )
+        OrderLineAllocation.objects.bulk_create(
+            [
+                OrderLineAllocation(
+                    line=by_ref[r.demand_ref],
+                    warehouse_id=r.warehouse_id,
+                    quantity=r.quantity,
+                    reservation_id=r.pk,
+                    demand_ref=r.demand_ref,
+                )
+                for r in result.reservations
+                if r.pk not in recorded and r.demand_ref in by_ref
+            ]
+        )
+        order.backorder_info = {}
+        order.allocated_at = timezone.now()
+        run_transition(order, "allocate", by=by, check_perm=False)
+    else:
+        order.backorder_info = backorder_details(result.short)
+        if order.status == S.APPROVED:
+            run_transition(
+                order, "backorder", by=by, check_perm=False, note=_short_note(order.backorder_info)
+            )
+    order.save()
+
+
+@retry_on_conflict
+def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
+    """Allocate approved or backordered orders, given in priority order, in ONE transaction.
+
+    Inventory's ``allocate_batch`` locks the stock rows of the whole batch once and decides each order
+    exactly as one-by-one allocation would, in the order given; each order is all-or-nothing. Orders are
+    locked in id order (no deadlock with single allocations); those no longer allocatable are skipped.
+    Keep batches small (~100 orders): the rows stay locked until the batch commits.
+    """
+    from inventory.services import DemandLine, allocate_batch
+
+    locked = {
+        o.pk: o
+        for o in Order.objects.select_for_update(of=("self",))
+        .filter(pk__in=order_ids, status__in=[S.APPROVED, S.BACKORDERED])
+        .order_by("pk")
+    }
+    orders = [locked[pk] for pk in order_ids if pk in locked]
+    lines_of: dict[int, list[OrderLine]] = {o.pk: [] for o in orders}
+    for line in OrderLine.objects.filter(order_id__in=lines_of).order_by("order_id", "line_no"):
+        lines_of[line.order_id].append(line)
+    results = allocate_batch(
+        demands=[
+            (
+                [
+                    DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity)
+                    for ln in lines_of[o.pk]
+                ],
+                o.province,
+            )
+            for o in orders
+        ],
+        by=by,
+    )
+    counts = {"allocated": 0, "backordered": 0, "skipped": len(order_ids) - len(orders)}
+    for order, result in zip(orders, results, strict=True):
+        _record_allocation(order=order, lines=lines_of[order.pk], result=result, by=by)
+        counts["allocated" if result.allocated else "backordered"] += 1
+    return counts
+
+
+def _short_note(info: dict) -> str:
+    return ", ".join(f"{s['code']} −{s['missing']}" for s in info.get("short", []))
+
+
+def backorder_details(short: dict[int, int]) -> dict:
+    """For each short SKU: how many are missing, when stock is expected, and sellable alternatives."""
+    from inventory.services import sellable_quantity
+
+    if not short:
+        return {}
+    skus = {s.pk: s for s in SKU.objects.select_related("product").filter(pk__in=short)}
+    product_ids = {s.product_id for s in skus.values()}
+    categories = {s.product.category for s in skus.values() if s.product.category}
+    candidates = list(
+        SKU.objects.select_related("product")
+        .filter(is_sellable=True)
+        .filter(models_q_same(product_ids, categories))
+        .exclude(pk__in=short)
+        .order_by("code")[:200]
+    )
+    available = sellable_quantity(sku_ids=[c.pk for c in candidates]) if candidates else {}
+    out = []
+    for sku_id in sorted(short):
+        sku = skus.get(sku_id)
+        if sku is None:
+            continue
+        ranked = sorted(
+            (
+                c
+                for c in candidates
+                if available.get(c.pk, 0) > 0
+                and (
+                    c.product_id == sku.product_id
+                    or (sku.product.category and c.product.category == sku.product.category)
+                )
+            ),
+            key=lambda c: (c.product_id != sku.product_id, c.code),
+        )
+        out.append(
+            {
+                "sku_id": sku_id,
+                "code": sku.code,
+                "missing": short[sku_id],
+                "expected_restock_date": sku.expected_restock_date.isoformat()
+                if sku.expected_restock_date
+                else None,
+                "suggestions": [
+                    {
+                        "code": c.code,
+                        "name": _sku_label(c),
+                        "available": available.get(c.pk, 0),
+                        "same_product": c.product_id == sku.product_id,
+                    }
+                    for c in ranked[:3]
+                ],
+            }
+        )
+    return {"short": out}
+
+
+def models_q_same(product_ids, categories):
+    from django.db.models import Q
+
+    q = Q(product_id__in=product_ids)
+    if categories:
+        q |= Q(product__category__in=categories)
+    return q
+
+
+@retry_on_conflict
+def order_reallocate(*, order_id: int, by=None) -> Order:
+    """Operations: release what the order holds and allocate it again (e.g. after stock moved)."""
+    from inventory.services import reservation_release
+
+    order = _locked(order_id)
+    run_transition(order, "deallocate", by=by)
+    refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
+    reservation_release(
+        demand_refs=refs, reason=_("Re-allocation of %(number)s") % {"number": order.number}, by=by
+    )
+    OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+    order.save()
+    return order_allocate(order_id=order.pk, by=by)
+
+
+def orders_allocate_pending(*, limit: int = 500, batch_size: int = 100) -> dict[str, int]:
+    """Allocate approved orders in priority order, ``batch_size`` per transaction; returns counts by outcome."""
+    counts = {"allocated": 0, "backordered": 0, "skipped": 0}
+    ids = list(
+        Order.objects.filter(status=S.APPROVED).order_by(*QUEUE_ORDER).values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(ids), batch_size):
+        for outcome, n in orders_allocate_batch(order_ids=ids[start : start + batch_size]).items():
+            counts[outcome] += n
+    return counts
+
+
+def orders_allocate_backorders(*, sku_ids: list[int], limit: int = 1000) -> dict[str, int]:
+    """Stock arrived for ``sku_ids``: try the backordered orders that need them, highest priority first."""
+    counts = {"allocated": 0, "backordered": 0, "skipped": 0}
+    ids = list(
+        Order.objects.filter(
+            status=S.BACKORDERED, pk__in=OrderLine.objects.filter(sku_id__in=sku_ids).values("order_id")
+        )
+        .order_by(*QUEUE_ORDER)
+        .values_list("pk", flat=True)[:limit]
+    )
+    for order_id in ids:
+        counts[_allocate_one(order_id)] += 1
+    return counts
+
+
+def _allocate_one(order_id: int) -> str:
+    try:
+        order = order_allocate(order_id=order_id)
+    except (DomainError, OperationalError) as exc:
+        logger.info("allocation of order %s skipped: %s", order_id, exc)
+        return "skipped"
+    return "allocated" if order.status == S.ALLOCATED else "backordered"
+
+
+def orders_cancel_unpaid(*, now=None) -> int:
+    """Cancel orders still unpaid ``OMS_UNPAID_CANCEL_MINUTES`` after they were placed; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.OMS_UNPAID_CANCEL_MINUTES)
+    ids = list(
+        Order.objects.filter(status=S.PENDING_PAYMENT, placed_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    reason = _("Not paid within %(minutes)s minutes") % {"minutes": settings.OMS_UNPAID_CANCEL_MINUTES}
+    for order_id in ids:
+        try:
+            order_cancel(order_id=order_id, reason=reason, check_perm=False)
+            done += 1
+        except DomainError:  # paid or cancelled meanwhile
+            continue
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# Fulfilment marks (driven by the fulfillment app)
+# --------------------------------------------------------------------------------------------
+
+
+@retry_on_conflict
+def order_mark_released(*, order_id: int, by=None) -> Order:
+    order = _locked(order_id)
+    run_transition(order, "release_to_floor", by=by, check_perm=False)
+    order.save()
+    return order
+
+
+@retry_on_conflict
+def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Order:
+    order = _locked(order_id)
+    run_transition(order, "ship_partially" if partial else "ship", by=by, check_perm=False)
+    if not partial:
+        _notify(order, "shipped")
+    order.save()
+    return order
+
+
+@retry_on_conflict
+def order_mark_delivered(*, order_id: int, by=None) -> Order:
+    order = _locked(order_id)
+    run_transition(order, "deliver", by=by, check_perm=False)
+    _notify(order, "delivered")
+    order.save()
+    return order
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications and tokens
+# --------------------------------------------------------------------------------------------
+
+
+def _notify(order: Order, event: str) -> None:
+    customer = order.customer
+    language = customer.language or "zh-hans"
+    subject, body = render_message(
+        f"orders/notifications/{event}.txt", {"order": order, "customer": customer}, language=language
+    )
+    if customer.email:
+        channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
+    else:
+        channel, recipient = OutboxMessage.Channel.SMS, customer.phone
+    outbox_enqueue(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        language=language,
+        event=f"order.{event}",
+        dedupe_key=f"order:{order.pk}:{event}",
+    )
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def channel_token_create(*, channel: Channel, name: str = "") -> tuple[ChannelToken, str]:
+    """A new API token for ``channel``; the raw token is returned once and only its hash is stored."""
+    raw = "oms_" + secrets.token_urlsafe(32)
+    token = ChannelToken.objects.create(
+        channel=channel, name=name[:100], prefix=raw[:12], key_hash=hash_token(raw)
+    )
+    return token, raw

@@ -1,0 +1,29 @@
+"""Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation."""
+
+from celery import shared_task
+
+from orders import services
+
+
+@shared_task(name="orders.tasks.allocate_order_task")
+def allocate_order_task(*, order_id: int) -> str:
+    """Allocate one approved order (sent after approval commits); safe to run twice."""
+    return services._allocate_one(order_id)
+
+
+@shared_task(name="orders.tasks.allocate_orders_task")
+def allocate_orders_task(*, limit: int = 500) -> dict[str, int]:
+    """Beat: allocate approved orders in priority order."""
+    return services.orders_allocate_pending(limit=limit)
+
+
+@shared_task(name="orders.tasks.allocate_backorders_task")
+def allocate_backorders_task(sku_ids: list[int]) -> dict[str, int]:
+    """Sent by name by inventory when stock arrives for ``sku_ids``."""
+    return services.orders_allocate_backorders(sku_ids=[int(s) for s in sku_ids])
+
+
+@shared_task(name="orders.tasks.cancel_unpaid_orders_task")
+def cancel_unpaid_orders_task() -> int:
+    """Beat: cancel orders left unpaid longer than OMS_UNPAID_CANCEL_MINUTES."""
+    return services.orders_cancel_unpaid()

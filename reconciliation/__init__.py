@@ -1,0 +1,1 @@
+"""Supplier reconciliation: statements, supplier bills, matching, approval and settlement."""

@@ -1,0 +1,195 @@
+"""Reading a supplier's bill (CSV in UTF-8 or GBK, or XLSX): headers, then rows checked one by one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from reconciliation.exceptions import BillColumnsMissing, BillUnreadable
+
+CENT = Decimal("0.01")
+# Rows suppliers add under the data (totals); skipped, not reported as bad.
+TOTAL_MARKERS = {"合计", "总计", "小计", "TOTAL", "SUBTOTAL", "SUM"}
+_NUMBER_JUNK = re.compile(r"[¥￥,\s元]|RMB|CNY", re.IGNORECASE)
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y%m%d",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+)
+
+
+def _is_xlsx(name: str, head: bytes) -> bool:
+    return (name or "").lower().endswith((".xlsx", ".xlsm")) or head.startswith(b"PK\x03\x04")
+
+
+def _text(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BillUnreadable(_("unknown text encoding"))
+
+
+def _rows(handle, name: str) -> tuple[Iterator[list], int]:
+    """The rows of the first sheet (or of the CSV) and how many there are, roughly (for progress)."""
+    raw = handle.read()
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if _is_xlsx(name, raw[:4]):
+        try:
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any reader error means "not a workbook we can read"
+            raise BillUnreadable(str(exc)[:200]) from exc
+        sheet = workbook.worksheets[0]
+
+        def sheet_rows() -> Iterator[list]:
+            for row in sheet.iter_rows(values_only=True):
+                yield list(row)
+            workbook.close()
+
+        return sheet_rows(), sheet.max_row or 0
+    text = _text(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.reader(io.StringIO(text), dialect), text.count("\n")
+
+
+def _header_cells(row: list) -> list[str]:
+    return [str(c).strip() if c is not None else "" for c in row]
+
+
+def read_headers(upload) -> list[str]:
+    """The column names of the bill's first non-empty row."""
+    rows, _total = _rows(upload, getattr(upload, "name", ""))
+    for row in rows:
+        cells = _header_cells(row)
+        if any(cells):
+            return [c for c in cells if c]
+    raise BillUnreadable(_("the file is empty"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _amount(value) -> Decimal:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value)).quantize(CENT)
+    text = _NUMBER_JUNK.sub("", str(value or ""))
+    if text.startswith("(") and text.endswith(")"):
+        text = "-" + text[1:-1]
+    return Decimal(text).quantize(CENT)
+
+
+def _quantity(value) -> int | None:
+    if value in (None, ""):
+        return None
+    number = Decimal(_NUMBER_JUNK.sub("", str(value)))
+    if number != number.to_integral_value():
+        raise InvalidOperation
+    return int(number)
+
+
+def _date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_bill(
+    handle, *, name: str, mapping: dict[str, str], progress: Callable[[int, int], None] | None = None
+) -> tuple[list[tuple], list[dict]]:
+    """Good rows as (row_number, reference, sku, quantity, amount, date) and bad rows with their reasons.
+
+    Row numbers are those a person sees in the spreadsheet (the header is row 1 when it is the first).
+    """
+    rows, estimated = _rows(handle, name)
+    header_at = 0
+    for header_at, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
+        headers = _header_cells(row)
+        if any(headers):
+            break
+    else:
+        raise BillUnreadable(_("the file is empty"))
+    wanted = {k: v for k, v in mapping.items() if v}
+    missing = [v for v in wanted.values() if v not in headers]
+    if missing:
+        raise BillColumnsMissing(missing)
+    index = {k: headers.index(v) for k, v in wanted.items()}
+
+    def get(cells: list, key: str):
+        position = index.get(key)
+        return cells[position] if position is not None and position < len(cells) else None
+
+    good: list[tuple] = []
+    bad: list[dict] = []
+    for row_number, cells in enumerate(rows, start=header_at + 1):
+        if not any(_cell(c) for c in cells):
+            continue
+        reference = _cell(get(cells, "reference"))
+        if reference.replace(" ", "").upper() in TOTAL_MARKERS:
+            continue
+        errors = []
+        if not reference:
+            errors.append(_("the shipment / order number is empty"))
+        elif len(reference) > 100:
+            errors.append(_("the shipment / order number is longer than 100 characters"))
+        sku = _cell(get(cells, "sku"))[:64]
+        try:
+            quantity = _quantity(get(cells, "quantity"))
+        except (InvalidOperation, ValueError):
+            quantity = None
+            errors.append(
+                _("quantity “%(value)s” is not a whole number") % {"value": _cell(get(cells, "quantity"))}
+            )
+        raw_amount = get(cells, "amount")
+        try:
+            amount = _amount(raw_amount)
+            if abs(amount) >= Decimal("1e12"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            amount = None
+            errors.append(_("amount “%(value)s” is not a number") % {"value": _cell(raw_amount)})
+        try:
+            line_date = _date(get(cells, "date"))
+        except ValueError:
+            line_date = None
+            errors.append(
+                _("date “%(value)s” is not a date (use 2026-10-31)") % {"value": _cell(get(cells, "date"))}
+            )
+        if errors:
+            bad.append({"row": row_number, "reference": reference[:100], "errors": errors})
+        else:
+            good.append((row_number, reference, sku, quantity, amount, line_date))
+        if progress and row_number % 10000 == 0:
+            progress(row_number, max(estimated, row_number))
+    return good, bad

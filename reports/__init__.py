@@ -1,0 +1,1 @@
+"""Reports: read-only aggregates and the managers' dashboard."""

@@ -1,0 +1,149 @@
+"""Views of the reports app: the per-role dashboard, the reports (chart + table + export), the finance export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+
+import tablib
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from oms.roles import user_roles
+from reports.dashboard import tiles_for
+from reports.filters import ReportFilterForm
+from reports.finance import journal_lines
+from reports.registry import Filters, all_reports, get_report
+from reports.summaries import last_refresh
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The landing page: each role's numbers, each linking to the list behind it."""
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "roles": user_roles(request.user),
+            "tiles": tiles_for(request.user),
+        },
+    )
+
+
+def _filter_form(request: HttpRequest) -> ReportFilterForm:
+    from inventory.models import Warehouse
+    from orders.models import Channel
+
+    return ReportFilterForm(
+        request.GET or None,
+        channels=list(Channel.objects.values_list("pk", "name")),
+        warehouses=list(Warehouse.objects.values_list("pk", "name")),
+    )
+
+
+@permission_required("reports.view_reports", raise_exception=True)
+def report_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html", {"reports": all_reports(), "refresh": last_refresh()})
+
+
+@permission_required("reports.view_reports", raise_exception=True)
+def report_detail(request: HttpRequest, key: str) -> HttpResponse:
+    report = get_report(key)
+    if report is None:
+        raise Http404(_("There is no such report."))
+    form = _filter_form(request)
+    if request.GET and not form.is_valid():
+        return render(
+            request, "reports/detail.html", {"report": report, "form": form, "result": None}, status=400
+        )
+    data = form.cleaned_data if request.GET else form.clean_defaults()
+    filters = Filters(
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        channel=data.get("channel"),
+        warehouse=data.get("warehouse"),
+        granularity=data["granularity"],
+    )
+    result = report.compute(filters)
+    export = request.GET.get("export")
+    if export in {"csv", "xlsx"}:
+        return _export(report.key, result, export, filters)
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "form": form,
+            "result": result,
+            "filters": filters,
+            "refresh": last_refresh() if result.uses_summary else None,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if not isinstance(value, int | float) else value
+
+
+def _export(key: str, result, fmt: str, filters: Filters) -> HttpResponse:
+    dataset = tablib.Dataset(headers=[str(c) for c in result.columns])
+    for row in result.rows:
+        dataset.append([_cell(v) for v in row])
+    name = f"{key}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            dataset.export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@permission_required("reports.export_finance", raise_exception=True)
+def finance_export(request: HttpRequest) -> HttpResponse:
+    """Completed and refunded orders as journal lines (CSV, streamed) for the finance system."""
+    form = _filter_form(request)
+    if request.GET and not form.is_valid():
+        return render(request, "reports/finance_export.html", {"form": form}, status=400)
+    if not request.GET.get("download"):
+        return render(request, "reports/finance_export.html", {"form": form})
+    data = form.cleaned_data
+    writer = csv.writer(_Echo())
+    header = [
+        "date",
+        "journal",
+        "reference",
+        "account",
+        "debit",
+        "credit",
+        "currency",
+        "channel",
+        "description",
+    ]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for line in journal_lines(
+            date_from=data["date_from"], date_to=data["date_to"], channel=data.get("channel")
+        ):
+            yield writer.writerow([line[h] for h in header])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="journal-{data["date_from"]:%Y%m%d}-{data["date_to"]:%Y%m%d}.csv"'
+    )
+    return response
