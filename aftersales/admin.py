@@ -6,13 +6,14 @@ from django.contrib import admin
 from aftersales.models import (
     AftersalesCase,
     CaseLine,
+    CasePhoto,
     Complaint,
     Reason,
     Refund,
     SupplierCharge,
     SurveyResponse,
 )
-from oms.admin_mixins import ChangeLoggedAdmin
+from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Reason)
@@ -21,17 +22,6 @@ class ReasonAdmin(ChangeLoggedAdmin, admin.ModelAdmin):
     list_editable = ["supplier_at_fault", "is_active", "sort"]
     list_filter = ["supplier_at_fault", "is_active"]
     search_fields = ["code", "name"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseLineInline(admin.TabularInline):
@@ -106,3 +96,18 @@ class SurveyResponseAdmin(ReadOnlyAdmin):
     list_display = ["order", "context", "case", "score", "submitted_at"]
     list_filter = ["context", "score"]
     list_select_related = ["order", "case"]
+
+
+@admin.register(CaseLine)
+class CaseLineAdmin(ReadOnlyAdmin):
+    list_display = ["case", "sku", "quantity", "unit_price", "replacement_sku", "condition"]
+    list_filter = ["condition"]
+    list_select_related = ["case", "sku", "replacement_sku"]
+    search_fields = ["case__number", "sku__code"]
+
+
+@admin.register(CasePhoto)
+class CasePhotoAdmin(ReadOnlyAdmin):
+    list_display = ["case", "image", "uploaded_by", "uploaded_at"]
+    list_select_related = ["case", "uploaded_by"]
+    search_fields = ["case__number"]

@@ -14,6 +14,7 @@ from inventory.models import (
     SupplierSKU,
     Warehouse,
 )
+from oms.admin_mixins import ReadOnlyAdmin
 
 
 class SKUInline(admin.TabularInline):
@@ -90,19 +91,6 @@ class LocationAdmin(admin.ModelAdmin):
     list_filter = ("warehouse", "kind")
     search_fields = ("code",)
     filter_horizontal = ("skus",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Stock records change only through inventory services, which write the ledger."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockLevel)

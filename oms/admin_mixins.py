@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
+
 from oms.audit import log_changes, snapshot
 
 
@@ -18,3 +20,16 @@ class ChangeLoggedAdmin:
             log_changes(instance=obj, before=before, by=request.user, note="admin")
         elif not change:
             log_changes(instance=obj, before={}, by=request.user, note="admin", action="create")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their app's services: browsable and searchable, never edited here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

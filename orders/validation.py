@@ -175,7 +175,11 @@ def _quantity(value, path: str, errors: Errors) -> int:
 
 
 def sku_lookup(codes) -> dict[str, SKU]:
-    codes = {c for c in codes if isinstance(c, str) and c}
+    # Only codes that could exist: the batch looks up raw input before each order is validated, and
+    # PostgreSQL refuses NUL bytes in text outright.
+    codes = {
+        c.strip() for c in codes if isinstance(c, str) and c.strip() and "\x00" not in c and len(c) <= 64
+    }
     if not codes:
         return {}
     return {s.code: s for s in SKU.objects.select_related("product").filter(code__in=codes)}

@@ -3,26 +3,17 @@ the per-supplier bill column mapping may be corrected."""
 
 from django.contrib import admin
 
-from oms.admin_mixins import ChangeLoggedAdmin
+from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin
 from reconciliation.models import (
     BillColumnMapping,
     BillMatch,
     ReconcilableItem,
     Settlement,
+    StatementLine,
     SupplierBill,
+    SupplierBillLine,
     SupplierStatement,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReconcilableItem)
@@ -80,3 +71,20 @@ class BillColumnMappingAdmin(ChangeLoggedAdmin, admin.ModelAdmin):
         "amount_column",
         "date_column",
     ]
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(ReadOnlyAdmin):
+    list_display = ["statement", "item", "kind", "quantity", "amount"]
+    list_filter = ["kind"]
+    list_select_related = ["statement", "item"]
+    search_fields = ["statement__number", "item__reference"]
+    show_full_result_count = False
+
+
+@admin.register(SupplierBillLine)
+class SupplierBillLineAdmin(ReadOnlyAdmin):
+    list_display = ["bill", "row_number", "reference", "sku_code", "quantity", "amount", "line_date"]
+    list_select_related = ["bill"]
+    search_fields = ["reference", "sku_code"]
+    show_full_result_count = False

@@ -139,6 +139,19 @@ def test_batch_each_order_succeeds_or_fails_on_its_own(api, sku):
     assert sorted(Order.objects.values_list("external_id", flat=True)) == ["B-0", "B-1"]
 
 
+def test_batch_with_a_nul_byte_in_a_sku_refuses_that_order_by_field(api, sku):
+    bad = order_body(external_id="N-1")
+    bad["lines"][0]["sku"] = "SKU\x00-1"
+    response = api.post(
+        "/api/v1/orders/batch/", {"orders": [bad, order_body(external_id="N-2")]}, format="json"
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["external_id"], r["status"]) for r in results] == [("N-1", 400), ("N-2", 201)]
+    assert results[0]["errors"] == {"lines[0].sku": ["Enter text without control characters."]}
+    assert list(Order.objects.values_list("external_id", flat=True)) == ["N-2"]
+
+
 def test_batch_over_500_is_refused(api, sku):
     response = api.post("/api/v1/orders/batch/", {"orders": [{}] * 501}, format="json")
     assert response.status_code == 400
