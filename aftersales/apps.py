@@ -66,7 +66,26 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from orders.panels import OrderPanel, register_order_panel
+        from aftersales import selectors, services
+        from orders.hooks import (
+            register_customer_anonymise_handler,
+            register_customer_merge_handler,
+            register_refund_provider,
+        )
+        from orders.panels import CustomerPanel, OrderPanel, register_customer_panel, register_order_panel
 
         # The order page shows the order's after-sales state without orders importing aftersales.
         register_order_panel(OrderPanel(template="aftersales/inc/order_aftersales.html", position=10))
+        # The customer page: returns, refunds, complaints and survey answers.
+        register_customer_panel(
+            CustomerPanel(
+                template="aftersales/inc/customer_aftersales.html",
+                position=10,
+                permission="aftersales.view_aftersalescase",
+                context=selectors.customer_aftersales_panel,
+            )
+        )
+        # Invoices and lifetime value count our refunds; merge and anonymise reach our rows.
+        register_refund_provider(selectors.completed_refunds_by_order)
+        register_customer_merge_handler(services.customer_merged)
+        register_customer_anonymise_handler(services.customer_anonymised)

@@ -316,3 +316,44 @@ def cases_for_order(order_id: int) -> QuerySet[AftersalesCase]:
         .select_related("reason")
         .order_by("-created_at", "-pk")
     )
+
+
+# --- what orders asks through its hooks (registered in AftersalesConfig.ready) ----------------
+
+
+def completed_refunds_by_order(order_ids: list[int]) -> dict[int, Decimal]:
+    """Money given back as refunds (not compensation) per order: orders' "paid minus refunds" for invoices."""
+    rows = (
+        Refund.objects.filter(order_id__in=order_ids, kind="refund", status=RefundStatus.COMPLETED)
+        .order_by()
+        .values_list("order_id")
+        .annotate(s=Sum("amount"))
+    )
+    return dict(rows)
+
+
+def customer_aftersales_panel(customer, request) -> dict:
+    """The customer page's after-sales history: cases (returns, refunds…), complaints, survey answers."""
+    cases = list(
+        AftersalesCase.objects.filter(customer=customer)
+        .select_related("order", "reason")
+        .order_by("-created_at", "-pk")[:50]
+    )
+    complaints = list(
+        Complaint.objects.filter(customer=customer)
+        .select_related("order")
+        .order_by("-created_at", "-pk")[:50]
+    )
+    surveys = list(
+        SurveyResponse.objects.filter(order__customer=customer)
+        .select_related("order", "case")
+        .order_by("-submitted_at", "-pk")[:50]
+    )
+    scores = [s.score for s in surveys]
+    return {
+        "cases": cases,
+        "complaints": complaints,
+        "surveys": surveys,
+        "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "badges": BADGE_COLOURS,
+    }

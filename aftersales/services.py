@@ -508,10 +508,18 @@ def refund_record(*, case_id: int, amount, by, transaction_ref: str = "", note: 
 
 
 def _money_done(case: AftersalesCase, refund: Refund, *, by) -> None:
+    from orders.services import invoices_refund_recorded
+
     run_transition(case, _money_transition(case), by=by, note=f"{refund.amount} {refund.currency}")
     case.resolved_at = timezone.now()
     case.save()
     _charge_supplier(case)
+    if refund.kind == RefundKind.REFUND:
+        # An invoice already issued for the order no longer matches what was paid: flag a red-letter one,
+        # in this same transaction (orders owns invoices; aftersales may call its services).
+        invoices_refund_recorded(
+            order_id=case.order_id, amount=refund.amount, reference=case.number or "", by=by
+        )
     _customer_message(case, "refunded", {"refund": refund}, dedupe=f"aftersales:refund:{refund.pk}")
 
 
@@ -911,3 +919,20 @@ def survey_answered(token: str) -> bool:
     if case_id:
         return SurveyResponse.objects.filter(case_id=case_id, context=SurveyContext.CASE).exists()
     return SurveyResponse.objects.filter(order_id=order_id, context=SurveyContext.DELIVERY).exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Customers: merge and anonymise (hooks registered in AftersalesConfig.ready, run by orders' services)
+# --------------------------------------------------------------------------------------------
+
+
+def customer_merged(*, keep_id: int, duplicate_id: int, by=None) -> None:
+    """The duplicate's cases and complaints now belong to the customer kept (in the merge's transaction)."""
+    AftersalesCase.objects.filter(customer_id=duplicate_id).update(customer_id=keep_id)
+    Complaint.objects.filter(customer_id=duplicate_id).update(customer_id=keep_id)
+
+
+def customer_anonymised(*, customer_id: int, by=None) -> None:
+    """Erase the contact names and phones the cases and complaints of an anonymised customer hold."""
+    AftersalesCase.objects.filter(customer_id=customer_id).update(contact_name="", contact_phone="")
+    Complaint.objects.filter(customer_id=customer_id).update(contact_phone="")

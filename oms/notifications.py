@@ -176,3 +176,18 @@ def outbox_due_ids(*, limit: int = 500) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def outbox_forget(*, recipients) -> int:
+    """Erase the messages to these phone numbers / e-mails (a customer was anonymised); unsent ones are dropped.
+
+    The rows stay (counts, events and times are kept) with recipient, subject and body emptied.
+    """
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return 0
+    qs = OutboxMessage.objects.filter(recipient__in=recipients)
+    qs.filter(status=OutboxMessage.Status.PENDING).update(
+        status=OutboxMessage.Status.FAILED, next_attempt_at=None, last_error="recipient anonymised"
+    )
+    return qs.update(recipient="", subject="", body="")

@@ -75,3 +75,18 @@ def personal_data_log(
         fields=list(fields),
         purpose=purpose[:200],
     )
+
+
+def personal_data_forget(*, model: type[models.Model], object_ids, label: str) -> None:
+    """Replace the names under which the audit logs list these records (after anonymisation).
+
+    Who looked and when stays in the log; only the record's label, which held the name and phone, changes.
+    """
+    from oms.models import ChangeLog
+
+    ids = list(object_ids)
+    if not ids:
+        return
+    ct = ContentType.objects.get_for_model(model)
+    PersonalDataAccess.objects.filter(content_type=ct, object_id__in=ids).update(object_repr=label[:200])
+    ChangeLog.objects.filter(content_type=ct, object_id__in=ids).update(object_repr=label[:200])

@@ -9,6 +9,7 @@ from orders.models import (
     Channel,
     ChannelToken,
     Customer,
+    Invoice,
     Order,
     OrderLine,
     OrderLineAllocation,
@@ -155,3 +156,13 @@ class RefundRecordAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["order"]
     search_fields = ["order__number"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "order", "status", "invoice_type", "title", "amount", "issued_on", "created_at"]
+    list_filter = ["status", "invoice_type"]
+    list_select_related = ["order"]
+    search_fields = ["number", "order__number", "title", "taxpayer_id"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False

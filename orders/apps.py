@@ -22,13 +22,26 @@ class OrdersConfig(AppConfig):
             "orders.allocate_order",
             "orders.view_customer",
             "orders.view_channel",
+            # Customer service takes the customer's calls: it keeps the preferences, merges duplicates and
+            # anonymises on request (a confirmation step and a logged reason; orders and money stay).
+            "orders.change_customer",
+            "orders.merge_customer",
+            "orders.anonymise_customer",
+            # It records the customer's invoice request; finance issues it.
+            "orders.view_invoice",
+            "orders.request_invoice",
         ],
         # Finance sees orders (refunds, reconciliation) and does the second review of large amounts.
+        # It issues, sends, voids and exports invoices, and sees customers masked (no full view).
         "finance": [
             "orders.view_order",
             "orders.finance_review_order",
             "orders.export_order",
             "orders.view_refundrecord",
+            "orders.view_customer",
+            "orders.view_invoice",
+            "orders.issue_invoice",
+            "orders.export_invoice",
         ],
         "finance_manager": ["@finance"],
         # Warehouse works from its own pick / pack screens; the order back office is not theirs.
@@ -40,5 +53,34 @@ class OrdersConfig(AppConfig):
         NavItem(_("Exceptions"), "orders:exceptions", permission="orders.view_order", order=12),
         NavItem(_("New order"), "orders:create", permission="orders.add_order", order=13),
         NavItem(_("Import orders"), "orders:import", permission="orders.import_order", order=14),
+        NavItem(_("Customers"), "orders:customer-list", permission="orders.view_customer", order=15),
+        NavItem(_("Invoices"), "orders:invoice-list", permission="orders.view_invoice", order=16),
     )
     importers = {"orders": "orders.importers.import_orders"}
+
+    def ready(self) -> None:
+        from orders.panels import OrderPanel, register_order_panel
+
+        # The order page lists the order's invoices and offers the request once it is delivered.
+        register_order_panel(
+            OrderPanel(
+                template="orders/inc/order_invoices.html",
+                position=20,
+                permission="orders.view_invoice",
+                context=_invoice_panel,
+            )
+        )
+
+
+def _invoice_panel(order, request) -> dict:
+    from orders.choices import INVOICE_BADGES, INVOICEABLE_ORDER_STATUSES, LIVE_INVOICE_STATUSES
+
+    invoices = list(order.invoices.order_by("-created_at", "-pk"))
+    for invoice in invoices:
+        invoice.badge = INVOICE_BADGES.get(invoice.status, "secondary")
+    return {
+        "invoices": invoices,
+        "can_request": order.status in INVOICEABLE_ORDER_STATUSES
+        and not any(i.status in LIVE_INVOICE_STATUSES for i in invoices)
+        and request.user.has_perm("orders.request_invoice"),
+    }

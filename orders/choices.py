@@ -119,3 +119,40 @@ class RuleCondition(models.TextChoices):
     BUYER_REMARK = "buyer_remark", _("Buyer left a remark")
     VAGUE_ADDRESS = "vague_address", _("Vague address (short street line without a number)")
     RISK_SCORE_GTE = "risk_score_gte", _("Risk score at least the threshold")
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+
+
+class InvoiceType(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary VAT invoice")
+    SPECIAL = "special", _("Special VAT invoice")
+
+
+class InvoiceStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ISSUED = "issued", _("Issued")
+    SENT = "sent", _("Sent")
+    RED_LETTER_NEEDED = "red_letter_needed", _("Red-letter invoice needed")
+    VOIDED = "voided", _("Voided")
+
+
+# An invoice in one of these blocks a second one for the same order (one live invoice per order).
+LIVE_INVOICE_STATUSES = [
+    InvoiceStatus.REQUESTED,
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.SENT,
+    InvoiceStatus.RED_LETTER_NEEDED,
+]
+INVOICE_BADGES = {
+    InvoiceStatus.REQUESTED: "warning",
+    InvoiceStatus.ISSUED: "primary",
+    InvoiceStatus.SENT: "success",
+    InvoiceStatus.RED_LETTER_NEEDED: "danger",
+    InvoiceStatus.VOIDED: "secondary",
+}
+# Orders that may be invoiced: the goods reached the customer.
+INVOICEABLE_ORDER_STATUSES = [OrderStatus.DELIVERED, OrderStatus.COMPLETED]

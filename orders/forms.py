@@ -1,4 +1,5 @@
-"""Forms of the orders screens: the manual (phone) order, action reasons, bulk review, import upload.
+"""Forms of the orders screens: the manual (phone) order, action reasons, bulk review, import upload;
+customers (preferences, merge, anonymise) and invoices (request, issue, void, filters).
 
 Forms only collect input; the intake service validates and writes, and its field errors are put back
 on the form fields by name so the user sees each problem where it is and keeps what was typed.
@@ -9,9 +10,18 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from orders.choices import ChannelKind, PaymentMethod, PaymentStatus
+from orders.choices import (
+    ChannelKind,
+    ContactChannel,
+    CustomerTier,
+    InvoiceStatus,
+    InvoiceType,
+    PaymentMethod,
+    PaymentStatus,
+)
 from orders.models import Channel
 
 
@@ -156,3 +166,126 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
         return upload
+
+
+# --- customers and invoices --------------------------------------------------------------------
+
+
+class StyledForm(BootstrapMixin, forms.Form):
+    """A form whose widgets carry Bootstrap classes, re-styled after a service put its refusals on fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def put_domain_error(self, exc) -> None:
+        """Show a service's refusal on the fields it names, else above the form; keeps what was typed."""
+        placed = False
+        for name, errors in exc.field_errors.items():
+            if name in self.fields:
+                for error in errors:
+                    self.add_error(name, error)
+                placed = True
+        if not placed:
+            self.add_error(None, exc.message)
+        self._style()
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, phone or e-mail"), required=False, max_length=100)
+
+
+class CustomerEditForm(StyledForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    preferred_contact = forms.ChoiceField(
+        label=_("Preferred contact channel"), choices=ContactChannel.choices
+    )
+    do_not_contact = forms.BooleanField(
+        label=_("Do not contact"),
+        required=False,
+        help_text=_("No surveys or marketing; order messages only."),
+    )
+    tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices)
+    is_blacklisted = forms.BooleanField(label=_("Blacklisted"), required=False)
+    blacklist_reason = forms.CharField(label=_("Blacklist reason"), required=False, max_length=300)
+
+
+class CustomerMergeForm(StyledForm):
+    duplicate = forms.IntegerField(
+        label=_("Duplicate customer"),
+        min_value=1,
+        help_text=_("Its orders move to the customer on this page; it then leaves the customer list."),
+    )
+    confirm = forms.BooleanField(label=_("Yes, merge these two customers"), required=False)
+
+
+class CustomerAnonymiseForm(StyledForm):
+    reason = forms.CharField(
+        label=_("Request"),
+        max_length=300,
+        help_text=_("Who asked, how and when, e.g. 'Customer's e-mail of 3 March, ticket 1234'."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand: the personal data is erased for good; orders and money stay."), required=False
+    )
+
+
+class InvoiceRequestForm(StyledForm):
+    invoice_type = forms.ChoiceField(
+        label=_("Invoice type"),
+        choices=InvoiceType.choices,
+        initial=InvoiceType.ORDINARY,
+    )
+    title = forms.CharField(
+        label=_("Invoice title"), max_length=200, help_text=_("Company or person named on it")
+    )
+    taxpayer_id = forms.CharField(
+        label=_("Taxpayer id"),
+        max_length=20,
+        required=False,
+        help_text=_("Required for a special VAT invoice; for a company, recommended."),
+    )
+    email = forms.CharField(label=_("E-mail"), max_length=254, help_text=_("The invoice is sent here."))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class InvoiceIssueForm(StyledForm):
+    number = forms.CharField(label=_("Invoice number"), max_length=32)
+    issued_on = forms.DateField(label=_("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.CharField(
+        label=_("Amount"), max_length=20, help_text=_("What the customer paid minus refunds.")
+    )
+
+
+class InvoiceVoidForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    red_letter_number = forms.CharField(
+        label=_("Red-letter invoice number"),
+        max_length=32,
+        required=False,
+        help_text=_("Required when a refund flagged this invoice."),
+    )
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + InvoiceStatus.choices, required=False
+    )
+    invoice_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("All"))] + InvoiceType.choices, required=False
+    )
+    date_from = forms.DateField(
+        label=_("Invoice date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Invoice date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label=_("Invoice, order or title"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )

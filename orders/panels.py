@@ -1,4 +1,5 @@
-"""Panels that apps above orders add to the order page, registered at start-up (orders never imports them)."""
+"""Panels that apps above orders add to the order and customer pages, registered at start-up (orders never
+imports them)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,35 @@ def order_panels(order, request) -> list[dict]:
     return [
         {"template": p.template, "context": p.context(order, request) if p.context else {}}
         for p in _panels
+        if p.permission is None or request.user.has_perm(p.permission)
+    ]
+
+
+# --- the customer page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    """A section of the customer page from a higher app (after-sales history, survey answers)."""
+
+    template: str  # rendered with ``customer`` and ``panel`` (what ``context`` returned) in its context
+    position: int = 100
+    permission: str | None = None
+    context: Callable | None = None  # (customer, request) -> dict
+
+
+_customer_panels: list[CustomerPanel] = []
+
+
+def register_customer_panel(panel: CustomerPanel) -> None:
+    if all(p.template != panel.template for p in _customer_panels):
+        _customer_panels.append(panel)
+        _customer_panels.sort(key=lambda p: p.position)
+
+
+def customer_panels(customer, request) -> list[dict]:
+    return [
+        {"template": p.template, "context": p.context(customer, request) if p.context else {}}
+        for p in _customer_panels
         if p.permission is None or request.user.has_perm(p.permission)
     ]

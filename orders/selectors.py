@@ -1,14 +1,39 @@
-"""Reads shared by the screens, the API and exports: queues in priority order, one order with everything."""
+"""Reads shared by the screens, the API and exports: queues in priority order, one order with everything;
+customers (list, profile figures, likely duplicates) and invoices."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
-from orders.choices import REVIEW_STATUSES, OrderStatus
-from orders.models import Order, OrderLine, OrderLineAllocation
+from orders.choices import REVIEW_STATUSES, OrderStatus, PaymentStatus
+from orders.hooks import refunds_from_other_apps
+from orders.models import (
+    Address,
+    Customer,
+    Invoice,
+    Order,
+    OrderLine,
+    OrderLineAllocation,
+    Payment,
+    RefundRecord,
+)
+from orders.validation import normalize_phone
 
 S = OrderStatus
 QUEUE_ORDER = (F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
@@ -100,3 +125,93 @@ def customer_history(customer_id: int) -> dict:
         "total": agg["total"],
         "cancelled": Order.objects.filter(customer_id=customer_id, status=S.CANCELLED).count(),
     }
+
+
+# --- customers --------------------------------------------------------------------------------
+
+
+def customers_for_list(*, q: str = "") -> QuerySet:
+    """Customers (merged duplicates left out) with their order count and last order, newest first.
+
+    Search: a phone (exact, spaces and dashes ignored), an e-mail (exact, any case) or the start of a name.
+    """
+    qs = Customer.objects.filter(merged_into__isnull=True)
+    value = (q or "").strip()
+    if value:
+        phone = normalize_phone(value)
+        if "@" in value:
+            qs = qs.filter(email__iexact=value)
+        elif phone.lstrip("+").isdigit():
+            qs = qs.filter(Q(phone=phone) | Q(addresses__phone=phone)).distinct()
+        else:
+            qs = qs.filter(name__startswith=value)
+    return qs.annotate(
+        order_count=Count("orders", distinct=True), last_order_at=Max("orders__placed_at")
+    ).order_by(F("last_order_at").desc(nulls_last=True), "-pk")
+
+
+def customer_summary(customer) -> dict:
+    """Lifetime value (paid minus every refund), average order value, orders per channel (never stored)."""
+    orders = Order.objects.filter(customer=customer)
+    zero = Decimal("0.00")
+    paid = (
+        Payment.objects.filter(
+            order__customer=customer, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
+        ).aggregate(s=Sum("amount"))["s"]
+        or zero
+    )
+    refunded = RefundRecord.objects.filter(order__customer=customer).aggregate(s=Sum("amount"))["s"] or zero
+    order_ids = list(orders.values_list("pk", flat=True))
+    refunded += sum(refunds_from_other_apps(order_ids).values(), zero)
+    kept = orders.exclude(status=S.CANCELLED).aggregate(n=Count("pk"), avg=Avg("total"))
+    channels = list(
+        orders.order_by().values("channel__name").annotate(n=Count("pk"), total=Sum("total")).order_by("-n")
+    )
+    return {
+        "orders": len(order_ids),
+        "orders_kept": kept["n"] or 0,
+        "cancelled": orders.filter(status=S.CANCELLED).count(),
+        "paid": paid,
+        "refunded": refunded,
+        "lifetime_value": paid - refunded,
+        "average_order_value": (kept["avg"] or zero).quantize(Decimal("0.01")),
+        "channels": channels,
+    }
+
+
+def customer_orders(customer, *, limit: int = 100) -> list[Order]:
+    return list(
+        Order.objects.filter(customer=customer)
+        .select_related("channel")
+        .order_by("-placed_at", "-pk")[:limit]
+    )
+
+
+def customer_duplicates(customer) -> QuerySet:
+    """Other customers who are probably the same person: the same e-mail, or a phone seen on either side."""
+    phones = {customer.phone, *Address.objects.filter(customer=customer).values_list("phone", flat=True)}
+    phones.discard("")
+    q = Q(phone__in=phones) | Q(addresses__phone__in=phones)
+    if customer.email:
+        q |= Q(email__iexact=customer.email)
+    ids = (
+        Customer.objects.filter(q, merged_into__isnull=True, anonymised_at__isnull=True)
+        .exclude(pk=customer.pk)
+        .values("pk")
+    )
+    return Customer.objects.filter(pk__in=ids).annotate(order_count=Count("orders")).order_by("pk")
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+def invoices_for_list() -> QuerySet:
+    return Invoice.objects.select_related("order__channel", "order__customer", "issued_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def invoice_detail(*, pk: int):
+    return Invoice.objects.select_related(
+        "order__channel", "order__customer", "issued_by", "requested_by"
+    ).get(pk=pk)

@@ -1,14 +1,23 @@
-"""Every write of the orders app: intake, payment, review, hold, cancel, allocation, fulfilment marks, reship.
+"""Every write of the orders app: intake, payment, review, hold, cancel, allocation, fulfilment marks, reship;
+customers (merge, anonymise) and invoices (request, issue, send, void, red-letter flag).
 
 Each service locks the order first (then inventory locks its stock rows in (sku, warehouse) order),
 runs the transition through ``oms.audit.run_transition`` and saves in the same transaction; notifications
 go through the outbox and tasks are sent on commit.
+
+Refunds and invoices across apps (orders never imports aftersales):
+- "paid minus refunds" = payments − cancellation refunds (``RefundRecord``) − what the refund providers
+  registered in ``orders.hooks`` report (aftersales: its completed refunds of kind "refund");
+- a refund recorded after an invoice was issued: aftersales calls ``invoices_refund_recorded`` in the
+  refund's own transaction, which flags the issued / sent invoice for a red-letter invoice.
+Customer merge and anonymisation run the handlers that apps above orders register in ``orders.hooks``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,17 +30,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
-from oms.audit import log_changes, run_transition
+from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
-from oms.exceptions import DomainError, IllegalTransition
+from oms.exceptions import DomainError, IllegalTransition, PermissionRefused
 from oms.models import OutboxMessage
-from oms.notifications import outbox_enqueue, render_message
-from orders.choices import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
+from oms.notifications import outbox_enqueue, outbox_forget, render_message
+from oms.privacy import mask_email, personal_data_forget
+from orders.choices import (
+    INVOICEABLE_ORDER_STATUSES,
+    LIVE_INVOICE_STATUSES,
+    CustomerTier,
+    InvoiceStatus,
+    InvoiceType,
+    OrderSource,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+)
+from orders.exceptions import (
+    ConfirmationRequired,
+    CustomerAlreadyAnonymised,
+    CustomerMergeRefused,
+    InvoiceAlreadyExists,
+    InvoiceAmountWrong,
+    InvoiceFieldError,
+    InvoiceNumberTaken,
+    NothingToInvoice,
+    OrderNotInvoiceable,
+)
+from orders.hooks import refunds_from_other_apps, run_anonymise_handlers, run_merge_handlers
 from orders.models import (
     Address,
     Channel,
     ChannelToken,
     Customer,
+    Invoice,
     Order,
     OrderLine,
     OrderLineAllocation,
@@ -40,7 +73,7 @@ from orders.models import (
     RefundRecord,
 )
 from orders.rules import OrderFacts, evaluate
-from orders.validation import CleanOrder, validate_order_data
+from orders.validation import EMAIL, CleanOrder, Errors, _money, validate_order_data
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -194,9 +227,25 @@ def _sku_label(sku: SKU) -> str:
 
 
 def _customer_for(data: dict) -> tuple[Customer, bool]:
-    return Customer.objects.get_or_create(
-        phone=data["phone"], defaults={"name": data["name"], "email": data["email"]}
-    )
+    """The same customer across channels: matched by phone, else by e-mail; a merged duplicate hands over
+    to the customer it was merged into."""
+    customer = Customer.objects.select_related("merged_into").filter(phone=data["phone"]).first()
+    if customer is None and data.get("email"):
+        customer = (
+            Customer.objects.filter(
+                email__iexact=data["email"], merged_into__isnull=True, anonymised_at__isnull=True
+            )
+            .order_by("pk")
+            .first()
+        )
+    created = False
+    if customer is None:
+        customer, created = Customer.objects.get_or_create(
+            phone=data["phone"], defaults={"name": data["name"], "email": data["email"]}
+        )
+    if customer.merged_into_id:
+        customer = customer.merged_into
+    return customer, created
 
 
 def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None, payment_method: str) -> None:
@@ -751,3 +800,445 @@ def channel_token_create(*, channel: Channel, name: str = "") -> tuple[ChannelTo
         channel=channel, name=name[:100], prefix=raw[:12], key_hash=hash_token(raw)
     )
     return token, raw
+
+
+# --------------------------------------------------------------------------------------------
+# Customers: merge duplicates, anonymise on request
+# --------------------------------------------------------------------------------------------
+
+
+def _check_perm(by, perm: str, what: str) -> None:
+    if by is not None and not by.has_perm(perm):
+        raise PermissionRefused(_("You do not have permission to %(what)s.") % {"what": what})
+
+
+CUSTOMER_EDITABLE = [
+    "language",
+    "preferred_contact",
+    "do_not_contact",
+    "tier",
+    "is_blacklisted",
+    "blacklist_reason",
+]
+
+
+@retry_on_conflict
+def customer_update(*, customer_id: int, data: dict, by=None) -> Customer:
+    """Operations keep a customer's preferences, tier and blacklist state; every change is logged."""
+    _check_perm(by, "orders.change_customer", _("change customers"))
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if customer.merged_into_id or customer.anonymised_at:
+        raise IllegalTransition(_("This customer was merged or anonymised: it cannot be changed any more."))
+    values = {f: data[f] for f in CUSTOMER_EDITABLE if f in data}
+    values["blacklist_reason"] = (values.get("blacklist_reason", customer.blacklist_reason) or "").strip()[
+        :300
+    ]
+    if values.get("is_blacklisted", customer.is_blacklisted) and not values["blacklist_reason"]:
+        raise DomainError(
+            _("Say why the customer is blacklisted: the reviewers of their orders read it."),
+            field_errors={"blacklist_reason": [_("Required when the customer is blacklisted.")]},
+        )
+    if not values.get("is_blacklisted", customer.is_blacklisted):
+        values["blacklist_reason"] = ""
+    before = snapshot(customer, list(values))
+    for name, value in values.items():
+        setattr(customer, name, value)
+    customer.save(update_fields=list(values))
+    log_changes(instance=customer, before=before, by=by)
+    return customer
+
+
+@dataclass
+class MergeResult:
+    customer: Customer
+    orders_moved: int
+
+
+@retry_on_conflict
+def customer_merge(*, keep_id: int, duplicate_id: int, by=None) -> MergeResult:
+    """Merge a duplicate into the customer kept: every order, address, case and complaint moves over.
+
+    The duplicate stays as a pointer (``merged_into``) so a later order with its phone lands on the
+    customer kept; it leaves the customer list. Apps above orders move their rows in registered hooks.
+    """
+    _check_perm(by, "orders.merge_customer", _("merge customers"))
+    if keep_id == duplicate_id:
+        raise CustomerMergeRefused(_("Choose another customer: a customer cannot be merged into itself."))
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[keep_id, duplicate_id]).order_by("pk")
+    }
+    if keep_id not in locked or duplicate_id not in locked:
+        raise CustomerMergeRefused(_("No such customer: reload the page and choose again."))
+    keep, duplicate = locked[keep_id], locked[duplicate_id]
+    for customer in (keep, duplicate):
+        if customer.merged_into_id:
+            raise CustomerMergeRefused(
+                _("Customer #%(pk)s was already merged into customer #%(into)s: merge into that one instead.")
+                % {"pk": customer.pk, "into": customer.merged_into_id}
+            )
+        if customer.anonymised_at:
+            raise CustomerMergeRefused(
+                _("Customer #%(pk)s was anonymised: there is nothing left to match it by.")
+                % {"pk": customer.pk}
+            )
+    kept_fields = ["tier", "is_blacklisted", "blacklist_reason", "do_not_contact"]
+    before = snapshot(keep, kept_fields)
+    if not keep.email and duplicate.email:
+        keep.email = duplicate.email
+    if duplicate.tier == CustomerTier.VIP:
+        keep.tier = CustomerTier.VIP
+    if duplicate.is_blacklisted and not keep.is_blacklisted:
+        keep.is_blacklisted = True
+        keep.blacklist_reason = duplicate.blacklist_reason
+    keep.do_not_contact = keep.do_not_contact or duplicate.do_not_contact
+    keep.save()
+    moved = Order.objects.filter(customer_id=duplicate.pk).update(customer_id=keep.pk)
+    Address.objects.filter(customer_id=duplicate.pk).update(customer_id=keep.pk)
+    Customer.objects.filter(merged_into_id=duplicate.pk).update(merged_into_id=keep.pk)
+    duplicate.merged_into = keep
+    duplicate.merged_at = timezone.now()
+    duplicate.save(update_fields=["merged_into", "merged_at"])
+    run_merge_handlers(keep_id=keep.pk, duplicate_id=duplicate.pk, by=by)
+    note = _("Merged customer #%(dup)s into #%(keep)s: %(n)s orders moved.") % {
+        "dup": duplicate.pk,
+        "keep": keep.pk,
+        "n": moved,
+    }
+    # Only non-personal fields go into the change log: it must not become a copy of the personal data.
+    log_changes(instance=keep, before=before, by=by, action="merge", note=note)
+    log_changes(instance=duplicate, before={}, by=by, action="merge", note=note)
+    return MergeResult(customer=keep, orders_moved=moved)
+
+
+# Orders in these states may still need the address (delivery, return): anonymising waits for them.
+ANONYMISE_BLOCKING = [s for s in OrderStatus.values if s not in (S.DELIVERED, S.COMPLETED, S.CANCELLED)]
+
+
+@retry_on_conflict
+def customer_anonymise(*, customer_id: int, reason: str, confirm: bool, by=None) -> Customer:
+    """Erase a customer's personal data on request; orders, payments, refunds and invoices' money stay.
+
+    Erased: name, phone, e-mail of the customer and its merged duplicates; recipient, phone, street and
+    postcode of their addresses; the orders' contact phone and buyer remark; invoice e-mails (invoice titles
+    and taxpayer ids of issued invoices are tax records and stay; open requests are voided); outbox messages
+    to them; their names in the audit logs. Apps above orders erase their own fields in registered hooks.
+    """
+    _check_perm(by, "orders.anonymise_customer", _("anonymise customers"))
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    if not confirm:
+        raise ConfirmationRequired()
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if customer.anonymised_at:
+        raise CustomerAlreadyAnonymised()
+    if customer.merged_into_id:
+        raise CustomerMergeRefused(
+            _("This record was merged into customer #%(into)s: anonymise that customer.")
+            % {"into": customer.merged_into_id},
+            field="confirm",
+        )
+    customers = [customer, *Customer.objects.select_for_update().filter(merged_into=customer).order_by("pk")]
+    ids = [c.pk for c in customers]
+    orders = list(Order.objects.select_for_update(of=("self",)).filter(customer_id__in=ids).order_by("pk"))
+    open_numbers = [o.number for o in orders if o.status in ANONYMISE_BLOCKING]
+    if open_numbers:
+        raise IllegalTransition(
+            _(
+                "%(n)s orders of this customer are still under way (%(numbers)s): anonymise once they are "
+                "delivered or cancelled, because the warehouse and the carrier need the address until then."
+            )
+            % {"n": len(open_numbers), "numbers": ", ".join(open_numbers[:5])}
+        )
+    phones = {c.phone for c in customers} | {o.contact_phone for o in orders}
+    emails = {c.email for c in customers if c.email}
+    address_ids = set(Address.objects.filter(customer_id__in=ids).values_list("pk", flat=True))
+    address_ids |= {o.shipping_address_id for o in orders}
+    phones |= set(Address.objects.filter(pk__in=address_ids).values_list("phone", flat=True))
+    invoices = list(Invoice.objects.select_for_update().filter(order__customer_id__in=ids).order_by("pk"))
+    emails |= {i.email for i in invoices if i.email}
+    now = timezone.now()
+    note = reason.strip()[:300]
+    for invoice in invoices:
+        if invoice.status == InvoiceStatus.REQUESTED:
+            run_transition(invoice, "void", by=by, check_perm=False, note=_("Customer anonymised"))
+            invoice.void_reason = _("Customer anonymised")[:300]
+            invoice.voided_at = now
+        invoice.email = ""
+        invoice.save()
+    Address.objects.filter(pk__in=address_ids).update(name="", phone="", district="", line1="", postcode="")
+    for order in orders:
+        order.contact_phone = ""
+        order.address_key = hashlib.sha1(f"anonymised:{order.pk}".encode(), usedforsecurity=False).hexdigest()
+        order.note = ""
+    Order.objects.bulk_update(orders, ["contact_phone", "address_key", "note"])
+    for c in customers:
+        c.name = ""
+        c.phone = f"anonymised-{c.pk}"
+        c.email = ""
+        c.anonymised_at = now
+        c.do_not_contact = True
+        c.save(update_fields=["name", "phone", "email", "anonymised_at", "do_not_contact"])
+    outbox_forget(recipients=(phones | emails) - {""})
+    personal_data_forget(model=Customer, object_ids=ids, label=str(customer))
+    personal_data_forget(model=Address, object_ids=sorted(address_ids), label=str(customer))
+    run_anonymise_handlers(customer_id=customer.pk, by=by)
+    for c in customers[1:]:
+        run_anonymise_handlers(customer_id=c.pk, by=by)
+    log_changes(instance=customer, before={}, by=by, action="anonymise", note=note)
+    return customer
+
+
+# --------------------------------------------------------------------------------------------
+# Invoices (开票): request, issue, send, void; a refund after issuance flags a red-letter invoice
+# --------------------------------------------------------------------------------------------
+
+TAXPAYER_ID = re.compile(r"^[0-9A-Z]{15,20}$")
+INVOICE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class Invoiceable:
+    paid: Decimal
+    refunded: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return max(self.paid - self.refunded, Decimal("0.00"))
+
+
+def order_invoiceable(*, order_id: int) -> Invoiceable:
+    """What an invoice of the order is for: paid, minus cancellation refunds and after-sales refunds."""
+    paid = Payment.objects.filter(
+        order_id=order_id, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
+    ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    cancelled = RefundRecord.objects.filter(order_id=order_id).aggregate(s=Sum("amount"))["s"] or Decimal(
+        "0.00"
+    )
+    others = refunds_from_other_apps([order_id])[order_id]
+    return Invoiceable(paid=paid, refunded=cancelled + others)
+
+
+def _clean_invoice_request(*, invoice_type: str, title: str, taxpayer_id: str, email: str) -> dict:
+    errors = Errors()
+    title = (title or "").strip()
+    taxpayer_id = (taxpayer_id or "").strip().upper().replace(" ", "")
+    email = (email or "").strip()
+    if invoice_type not in InvoiceType.values:
+        errors.add("invoice_type", _("Choose ordinary or special VAT invoice."))
+    if not title:
+        errors.add("title", _("This field is required."))
+    elif len(title) > 200:
+        errors.add("title", _("At most 200 characters."))
+    if taxpayer_id and not TAXPAYER_ID.match(taxpayer_id):
+        errors.add(
+            "taxpayer_id",
+            _("A taxpayer id has 15 to 20 digits and capital letters, e.g. 91310000MA1FL8XQ30."),
+        )
+    elif not taxpayer_id and invoice_type == InvoiceType.SPECIAL:
+        errors.add("taxpayer_id", _("A special VAT invoice needs the buyer's taxpayer id."))
+    if not email:
+        errors.add("email", _("This field is required: the invoice is sent to this e-mail."))
+    elif not EMAIL.match(email) or len(email) > 254:
+        errors.add("email", _("Enter a valid e-mail address."))
+    if errors:
+        first = next(iter(errors.by_field.values()))[0]
+        raise DomainError(
+            _("The invoice request was not saved: %(problem)s") % {"problem": first},
+            field_errors=errors.by_field,
+        )
+    return {"invoice_type": invoice_type, "title": title, "taxpayer_id": taxpayer_id, "email": email}
+
+
+def _live_invoice(order_id: int) -> Invoice | None:
+    return Invoice.objects.filter(order_id=order_id, status__in=LIVE_INVOICE_STATUSES).first()
+
+
+@retry_on_conflict
+def invoice_request(
+    *,
+    order_id: int,
+    invoice_type: str,
+    title: str,
+    email: str,
+    taxpayer_id: str = "",
+    note: str = "",
+    by=None,
+) -> Invoice:
+    """A customer (through operations) asks for an invoice of a delivered order; finance issues it later."""
+    _check_perm(by, "orders.request_invoice", _("request invoices"))
+    data = _clean_invoice_request(
+        invoice_type=invoice_type, title=title, taxpayer_id=taxpayer_id, email=email
+    )
+    order = _locked(order_id)
+    if order.status not in INVOICEABLE_ORDER_STATUSES:
+        raise OrderNotInvoiceable(number=order.number, status_label=order.get_status_display())
+    live = _live_invoice(order.pk)
+    if live is not None:
+        raise InvoiceAlreadyExists(
+            number=order.number, invoice=str(live), status_label=live.get_status_display()
+        )
+    if order_invoiceable(order_id=order.pk).amount <= 0:
+        raise NothingToInvoice(number=order.number)
+    invoice = Invoice.objects.create(
+        order=order,
+        currency=order.currency,
+        note=(note or "").strip()[:300],
+        requested_by=by if getattr(by, "pk", None) else None,
+        **data,
+    )
+    log_changes(
+        instance=invoice,
+        before={},
+        by=by,
+        action="create",
+        note=_("Requested for order %(number)s") % {"number": order.number},
+    )
+    return invoice
+
+
+def _lock_invoice(invoice_id: int) -> Invoice:
+    """Lock the invoice's order, then the invoice (the fixed order of every invoice service)."""
+    order_id = Invoice.objects.values_list("order_id", flat=True).get(pk=invoice_id)
+    order = _locked(order_id)
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+    invoice.order = order
+    return invoice
+
+
+@retry_on_conflict
+def invoice_issue(*, invoice_id: int, number: str, amount, issued_on=None, by=None) -> Invoice:
+    """Finance issues a requested invoice: its number, date and amount (paid minus refunds, exactly)."""
+    invoice = _lock_invoice(invoice_id)
+    if invoice.status != InvoiceStatus.REQUESTED:
+        raise IllegalTransition(
+            _(
+                "Invoice %(invoice)s is %(state)s: an invoice is issued once only. Void it first to issue a new one."
+            )
+            % {"invoice": str(invoice), "state": invoice.get_status_display().lower()}
+        )
+    errors = Errors()
+    number = (number or "").strip()
+    if not number:
+        errors.add("number", _("This field is required."))
+    elif not INVOICE_NUMBER.match(number):
+        errors.add("number", _("Use digits, letters and dashes only, at most 32."))
+    asked = _money(amount, "amount", errors, required=True)
+    today = timezone.localdate()
+    issued_on = issued_on or today
+    if issued_on > today:
+        errors.add("issued_on", _("The invoice date cannot be in the future."))
+    if errors:
+        first = next(iter(errors.by_field.values()))[0]
+        raise DomainError(
+            _("The invoice was not issued: %(problem)s") % {"problem": first}, field_errors=errors.by_field
+        )
+    order = invoice.order
+    if order.status not in INVOICEABLE_ORDER_STATUSES:
+        raise OrderNotInvoiceable(number=order.number, status_label=order.get_status_display())
+    due = order_invoiceable(order_id=order.pk)
+    if asked != due.amount:
+        raise InvoiceAmountWrong(
+            asked=asked,
+            invoiceable=due.amount,
+            paid=due.paid,
+            refunded=due.refunded,
+            currency=invoice.currency,
+        )
+    if due.amount <= 0:
+        raise NothingToInvoice(number=order.number)
+    if Invoice.objects.filter(number=number).exists():
+        raise InvoiceNumberTaken(number)
+    run_transition(invoice, "issue", by=by, note=f"{number} · {asked} {invoice.currency}")
+    invoice.number = number
+    invoice.amount = asked
+    invoice.issued_on = issued_on
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = by if getattr(by, "pk", None) else None
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError as exc:  # a concurrent issue took the number between the check and the save
+        raise InvoiceNumberTaken(number) from exc
+    return invoice
+
+
+@retry_on_conflict
+def invoice_send(*, invoice_id: int, by=None) -> Invoice:
+    """Send an issued invoice to its e-mail, through the outbox (delivered after commit, once)."""
+    invoice = _lock_invoice(invoice_id)
+    if invoice.status == InvoiceStatus.ISSUED and not invoice.email:
+        raise InvoiceFieldError(
+            "email", _("This invoice has no e-mail to send it to (the customer was anonymised).")
+        )
+    run_transition(invoice, "send", by=by, note=invoice.email and mask_email(invoice.email))
+    invoice.sent_at = timezone.now()
+    invoice.save()
+    customer = invoice.order.customer
+    language = customer.language or "zh-hans"
+    subject, body = render_message(
+        "orders/notifications/invoice_sent.txt",
+        {"invoice": invoice, "order": invoice.order, "customer": customer},
+        language=language,
+    )
+    outbox_enqueue(
+        channel=OutboxMessage.Channel.EMAIL,
+        recipient=invoice.email,
+        subject=subject,
+        body=body,
+        language=language,
+        event="invoice.sent",
+        dedupe_key=f"invoice:{invoice.pk}:sent",
+    )
+    return invoice
+
+
+@retry_on_conflict
+def invoice_void(*, invoice_id: int, reason: str, red_letter_number: str = "", by=None) -> Invoice:
+    """Void an invoice (or refuse a request) with a reason; a flagged one needs its red-letter number."""
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    invoice = _lock_invoice(invoice_id)
+    red_letter_number = (red_letter_number or "").strip()
+    if invoice.status == InvoiceStatus.RED_LETTER_NEEDED and not red_letter_number:
+        raise InvoiceFieldError(
+            "red_letter_number",
+            _("Enter the number of the red-letter invoice issued in the tax system, then void this one."),
+        )
+    if red_letter_number and not INVOICE_NUMBER.match(red_letter_number):
+        raise InvoiceFieldError("red_letter_number", _("Use digits, letters and dashes only, at most 32."))
+    run_transition(invoice, "void", by=by, note=reason.strip())
+    invoice.void_reason = reason.strip()[:300]
+    invoice.red_letter_number = red_letter_number
+    invoice.voided_at = timezone.now()
+    invoice.save()
+    return invoice
+
+
+@retry_on_conflict
+def invoice_flag_red_letter(*, invoice_id: int, reason: str, by=None) -> Invoice:
+    """The invoiced amount is no longer right (a refund): finance must issue a red-letter invoice."""
+    invoice = _lock_invoice(invoice_id)
+    run_transition(invoice, "flag_red_letter", by=by, check_perm=False, note=reason)
+    invoice.red_letter_reason = reason[:300]
+    invoice.save()
+    return invoice
+
+
+def invoices_refund_recorded(*, order_id: int, amount, reference: str = "", by=None) -> list[Invoice]:
+    """Called in the transaction that records a refund of ``order_id`` (aftersales calls it).
+
+    An issued or sent invoice no longer matches what was paid: it is flagged for a red-letter invoice.
+    A request not issued yet needs nothing: its amount is worked out when it is issued.
+    """
+    flagged = []
+    ids = Invoice.objects.filter(
+        order_id=order_id, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT]
+    ).values_list("pk", flat=True)
+    reason = _("Refund of %(amount)s after issuance (%(reference)s)") % {
+        "amount": amount,
+        "reference": reference,
+    }
+    for invoice_id in sorted(ids):
+        flagged.append(invoice_flag_red_letter(invoice_id=invoice_id, reason=reason, by=by))
+    return flagged

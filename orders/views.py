@@ -1,4 +1,5 @@
-"""Screens of the orders app: lists and queues, the order page and its actions, the manual form, import.
+"""Screens of the orders app: lists and queues, the order page and its actions, the manual form, import;
+customers (list, profile, preferences, merge, anonymise) and invoices (request, list, export, detail).
 
 Views stay thin: a selector and a filterset to read, a service to write; refusals become messages.
 """
@@ -13,6 +14,7 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,15 +26,36 @@ from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.privacy import can_view_personal_data, mask
 from orders import services
-from orders.choices import BADGE_COLOURS, OrderSource, OrderStatus
+from orders.choices import BADGE_COLOURS, INVOICE_BADGES, InvoiceStatus, InvoiceType, OrderSource, OrderStatus
 from orders.filters import OrderFilter
-from orders.forms import LINE_PATH, BulkReviewForm, ImportUploadForm, LineFormSet, ManualOrderForm, ReasonForm
-from orders.models import Order
-from orders.panels import order_panels
+from orders.forms import (
+    LINE_PATH,
+    BulkReviewForm,
+    CustomerAnonymiseForm,
+    CustomerEditForm,
+    CustomerMergeForm,
+    CustomerSearchForm,
+    ImportUploadForm,
+    InvoiceFilterForm,
+    InvoiceIssueForm,
+    InvoiceRequestForm,
+    InvoiceVoidForm,
+    LineFormSet,
+    ManualOrderForm,
+    ReasonForm,
+)
+from orders.models import Customer, Invoice, Order
+from orders.panels import customer_panels, order_panels
 from orders.rules import reason_label
 from orders.selectors import (
+    customer_duplicates,
     customer_history,
+    customer_orders,
+    customer_summary,
+    customers_for_list,
     exception_counts,
+    invoice_detail,
+    invoices_for_list,
     order_detail,
     orders_awaiting_review,
     orders_exceptions,
@@ -549,3 +572,365 @@ def bad_rows_csv(report) -> HttpResponse:
     for row in report.bad_rows:
         writer.writerow([row["row"], row["message"], *row["values"]])
     return response
+
+
+# --------------------------------------------------------------------------------------------
+# Customers: list, profile, preferences, merge, anonymise
+# --------------------------------------------------------------------------------------------
+
+
+def _customer_or_404(pk: int) -> Customer:
+    try:
+        return Customer.objects.select_related("merged_into").get(pk=pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404(_("No such customer.")) from exc
+
+
+class CustomerListView(PermissionRequiredMixin, View):
+    permission_required = "orders.view_customer"
+
+    def get(self, request):
+        form = CustomerSearchForm(request.GET or None)
+        q = form.cleaned_data["q"] if form.is_valid() else ""
+        page = page_of(customers_for_list(q=q), request)
+        return render(request, "orders/customer_list.html", {"form": form, "q": q, "page": page})
+
+
+class CustomerDetailView(PermissionRequiredMixin, View):
+    permission_required = "orders.view_customer"
+
+    def get(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        if customer.merged_into_id:
+            messages.info(
+                request,
+                _("Customer #%(pk)s was merged into this customer.") % {"pk": customer.pk},
+            )
+            return HttpResponseRedirect(reverse("orders:customer-detail", args=[customer.merged_into_id]))
+        user = request.user
+        return render(
+            request,
+            "orders/customer_detail.html",
+            {
+                "customer": customer,
+                "summary": customer_summary(customer),
+                "orders": customer_orders(customer),
+                "addresses": list(customer.addresses.order_by("-pk")[:20]),
+                "merged": list(customer.merged_duplicates.order_by("pk")),
+                "duplicates": list(customer_duplicates(customer))
+                if user.has_perm("orders.merge_customer") and not customer.anonymised_at
+                else [],
+                "badge_colours": BADGE_COLOURS,
+                "can_see_pii": can_view_personal_data(user) and not customer.anonymised_at,
+                "panels": customer_panels(customer, request),
+                "timeline": timeline_for(customer),
+            },
+        )
+
+
+class CustomerEditView(PermissionRequiredMixin, View):
+    permission_required = "orders.change_customer"
+    template_name = "orders/customer_form.html"
+
+    def get(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        form = CustomerEditForm(initial={f: getattr(customer, f) for f in services.CUSTOMER_EDITABLE})
+        return render(request, self.template_name, {"customer": customer, "form": form})
+
+    def post(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        form = CustomerEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.customer_update(customer_id=customer.pk, data=form.cleaned_data, by=request.user)
+            except DomainError as exc:
+                form.put_domain_error(exc)
+            else:
+                messages.success(request, _("Customer saved."))
+                return HttpResponseRedirect(reverse("orders:customer-detail", args=[customer.pk]))
+        form._style()
+        return render(request, self.template_name, {"customer": customer, "form": form}, status=400)
+
+
+class CustomerMergeView(PermissionRequiredMixin, View):
+    """Step 1: choose the duplicate (suggested or by number); step 2: compare both and confirm."""
+
+    permission_required = "orders.merge_customer"
+    template_name = "orders/customer_merge.html"
+
+    def _ctx(self, customer, form, duplicate=None) -> dict:
+        return {
+            "customer": customer,
+            "form": form,
+            "duplicate": duplicate,
+            "candidates": list(customer_duplicates(customer)),
+            "keep_summary": customer_summary(customer),
+            "duplicate_summary": customer_summary(duplicate) if duplicate else None,
+        }
+
+    def get(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        initial = (
+            {"duplicate": request.GET.get("duplicate")} if request.GET.get("duplicate", "").isdigit() else {}
+        )
+        return render(request, self.template_name, self._ctx(customer, CustomerMergeForm(initial=initial)))
+
+    def post(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        form = CustomerMergeForm(request.POST)
+        if not form.is_valid():
+            form._style()
+            return render(request, self.template_name, self._ctx(customer, form), status=400)
+        duplicate = Customer.objects.filter(pk=form.cleaned_data["duplicate"]).first()
+        if duplicate is None:
+            form.add_error("duplicate", _("No customer has this number: check it on the customer's page."))
+            form._style()
+            return render(request, self.template_name, self._ctx(customer, form), status=400)
+        if not form.cleaned_data["confirm"]:
+            # The comparison step: the user sees both records and confirms.
+            return render(request, self.template_name, self._ctx(customer, form, duplicate))
+        try:
+            result = services.customer_merge(keep_id=customer.pk, duplicate_id=duplicate.pk, by=request.user)
+        except DomainError as exc:
+            form.put_domain_error(exc)
+            return render(request, self.template_name, self._ctx(customer, form, duplicate), status=400)
+        messages.success(
+            request,
+            _("Customer #%(dup)s merged into this customer: %(n)s orders moved.")
+            % {"dup": duplicate.pk, "n": result.orders_moved},
+        )
+        return HttpResponseRedirect(reverse("orders:customer-detail", args=[customer.pk]))
+
+
+class CustomerAnonymiseView(PermissionRequiredMixin, View):
+    permission_required = "orders.anonymise_customer"
+    template_name = "orders/customer_anonymise.html"
+
+    def _ctx(self, customer, form) -> dict:
+        return {"customer": customer, "form": form, "summary": customer_summary(customer)}
+
+    def get(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        return render(request, self.template_name, self._ctx(customer, CustomerAnonymiseForm()))
+
+    def post(self, request, pk: int):
+        customer = _customer_or_404(pk)
+        form = CustomerAnonymiseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.customer_anonymise(
+                    customer_id=customer.pk,
+                    reason=form.cleaned_data["reason"],
+                    confirm=form.cleaned_data["confirm"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.put_domain_error(exc)
+            else:
+                messages.success(
+                    request, _("The customer's personal data was erased; orders and money are kept.")
+                )
+                return HttpResponseRedirect(reverse("orders:customer-detail", args=[customer.pk]))
+        form._style()
+        return render(request, self.template_name, self._ctx(customer, form), status=400)
+
+
+# --------------------------------------------------------------------------------------------
+# Invoices: request (from the order page), list and XLSX export, detail with its actions
+# --------------------------------------------------------------------------------------------
+
+
+class InvoiceRequestView(PermissionRequiredMixin, View):
+    permission_required = "orders.request_invoice"
+    template_name = "orders/invoice_request.html"
+
+    def _ctx(self, order, form) -> dict:
+        return {"order": order, "form": form, "invoiceable": services.order_invoiceable(order_id=order.pk)}
+
+    def get(self, request, pk: int):
+        order = get_object_or_404(Order.objects.select_related("channel", "customer"), pk=pk)
+        return render(request, self.template_name, self._ctx(order, InvoiceRequestForm()))
+
+    def post(self, request, pk: int):
+        order = get_object_or_404(Order.objects.select_related("channel", "customer"), pk=pk)
+        form = InvoiceRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                invoice = services.invoice_request(order_id=order.pk, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.put_domain_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Invoice requested for order %(number)s; finance issues it.")
+                    % {"number": order.number},
+                )
+                return HttpResponseRedirect(reverse("orders:invoice-detail", args=[invoice.pk]))
+        form._style()
+        return render(request, self.template_name, self._ctx(order, form), status=400)
+
+
+INVOICE_SORTS = {
+    "-created": ("-created_at", "-pk"),
+    "issued": ("-issued_on", "-pk"),
+    "amount": ("-amount", "-pk"),
+}
+
+
+class InvoiceListView(PermissionRequiredMixin, View):
+    permission_required = "orders.view_invoice"
+
+    def get(self, request):
+        form = InvoiceFilterForm(request.GET or None)
+        qs = invoices_for_list()
+        if form.is_bound and form.is_valid():
+            cd = form.cleaned_data
+            if cd["status"]:
+                qs = qs.filter(status=cd["status"])
+            if cd["invoice_type"]:
+                qs = qs.filter(invoice_type=cd["invoice_type"])
+            if cd["date_from"]:
+                qs = qs.filter(issued_on__gte=cd["date_from"])
+            if cd["date_to"]:
+                qs = qs.filter(issued_on__lte=cd["date_to"])
+            q = cd["q"].strip()
+            if q:
+                qs = qs.filter(Q(number=q) | Q(order__number=q.upper()) | Q(title__startswith=q))
+        elif form.is_bound:
+            messages.error(request, _("Some filters were not understood; showing everything."))
+        qs = qs.order_by(*INVOICE_SORTS.get(request.GET.get("sort", ""), INVOICE_SORTS["-created"]))
+        if request.GET.get("export") == "xlsx":
+            if not request.user.has_perm("orders.export_invoice"):
+                raise PermissionDenied
+            return export_invoices(qs)
+        return render(
+            request,
+            "orders/invoice_list.html",
+            {"form": form, "page": page_of(qs, request), "badges": INVOICE_BADGES},
+        )
+
+
+def export_invoices(qs) -> HttpResponse:
+    """The invoices for the tax system, one row each; the e-mail (personal data) is masked."""
+    headers = [
+        _("Invoice number"),
+        _("Invoice date"),
+        _("Type"),
+        _("Invoice title"),
+        _("Taxpayer id"),
+        _("Amount"),
+        _("Currency"),
+        _("Status"),
+        _("Order number"),
+        _("Channel"),
+        _("Red-letter invoice number"),
+        _("Void reason"),
+        _("E-mail"),
+    ]
+    types, statuses = dict(InvoiceType.choices), dict(InvoiceStatus.choices)
+    data = tablib.Dataset(headers=[str(h) for h in headers])
+    rows = qs.values_list(
+        "number",
+        "issued_on",
+        "invoice_type",
+        "title",
+        "taxpayer_id",
+        "amount",
+        "currency",
+        "status",
+        "order__number",
+        "order__channel__name",
+        "red_letter_number",
+        "void_reason",
+        "email",
+    )[:EXPORT_LIMIT]
+    for values in rows.iterator(chunk_size=2000):
+        values = list(values)
+        values[1] = values[1].isoformat() if values[1] else ""
+        values[2] = str(types.get(values[2], values[2]))
+        values[5] = str(values[5]) if values[5] is not None else ""
+        values[7] = str(statuses.get(values[7], values[7]))
+        values[12] = mask(values[12], "email")
+        data.append([v if v is not None else "" for v in values])
+    response = HttpResponse(
+        data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="invoices-{stamp}.xlsx"'
+    return response
+
+
+INVOICE_ACTIONS = ("issue", "send", "void")
+
+
+class InvoiceDetailView(PermissionRequiredMixin, View):
+    permission_required = "orders.view_invoice"
+    template_name = "orders/invoice_detail.html"
+
+    @staticmethod
+    def context(request, invoice, forms: dict | None = None) -> dict:
+        forms = forms or {}
+        allowed = {t.name for t in invoice.get_available_user_status_transitions(request.user)}
+        due = services.order_invoiceable(order_id=invoice.order_id)
+        actions = {}
+        if "issue" in allowed:
+            actions["issue"] = forms.get("issue") or InvoiceIssueForm(
+                initial={"amount": due.amount, "issued_on": timezone.localdate()}
+            )
+        if "send" in allowed:
+            actions["send"] = True
+        if "void" in allowed:
+            actions["void"] = forms.get("void") or InvoiceVoidForm()
+        return {
+            "invoice": invoice,
+            "order": invoice.order,
+            "badge": INVOICE_BADGES.get(invoice.status, "secondary"),
+            "actions": actions,
+            "invoiceable": due,
+            "timeline": timeline_for(invoice),
+            "can_see_pii": can_view_personal_data(request.user),
+        }
+
+    def get(self, request, pk: int):
+        try:
+            invoice = invoice_detail(pk=pk)
+        except Invoice.DoesNotExist as exc:
+            raise Http404(_("No such invoice.")) from exc
+        return render(request, self.template_name, self.context(request, invoice))
+
+
+class InvoiceActionView(PermissionRequiredMixin, View):
+    permission_required = "orders.issue_invoice"
+
+    def post(self, request, pk: int, action: str):
+        if action not in INVOICE_ACTIONS:
+            raise Http404
+        invoice = get_object_or_404(Invoice.objects.only("pk"), pk=pk)
+        form = None
+        try:
+            if action == "issue":
+                form = InvoiceIssueForm(request.POST)
+                if form.is_valid():
+                    invoice = services.invoice_issue(invoice_id=pk, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+            elif action == "send":
+                invoice = services.invoice_send(invoice_id=pk, by=request.user)
+                messages.success(
+                    request,
+                    _("Invoice %(number)s queued for e-mail to the customer.") % {"number": invoice.number},
+                )
+            else:
+                form = InvoiceVoidForm(request.POST)
+                if form.is_valid():
+                    invoice = services.invoice_void(invoice_id=pk, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("Invoice %(invoice)s voided.") % {"invoice": str(invoice)})
+        except DomainError as exc:
+            if form is None:
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(reverse("orders:invoice-detail", args=[pk]))
+            form.put_domain_error(exc)
+        if form is not None and form.errors:
+            form._style()
+            ctx = InvoiceDetailView.context(request, invoice_detail(pk=pk), {action: form})
+            return render(request, InvoiceDetailView.template_name, ctx, status=400)
+        return HttpResponseRedirect(reverse("orders:invoice-detail", args=[pk]))

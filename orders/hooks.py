@@ -1,0 +1,61 @@
+"""Hooks that apps above orders register at start-up, so orders can use their data without importing them.
+
+- Refund providers: ``fn(order_ids) -> {order_id: amount}``, the money an app above paid back for each
+  order (aftersales registers its refunds). Orders adds its own cancellation refunds (``RefundRecord``)
+  and uses the sum for an invoice's amount (paid minus refunds) and a customer's lifetime value.
+- Customer merge handlers: ``fn(*, keep_id, duplicate_id, by)``, run inside ``customer_merge``'s
+  transaction to move the app's own rows (cases, complaints) from the duplicate to the customer kept.
+- Customer anonymise handlers: ``fn(*, customer_id, by)``, run inside ``customer_anonymise``'s
+  transaction to erase the personal fields the app keeps about that customer.
+
+The other direction (a refund recorded after an invoice was issued) needs no hook: aftersales imports
+orders and calls ``orders.services.invoices_refund_recorded`` in the refund's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+_refund_providers: list[Callable] = []
+_merge_handlers: list[Callable] = []
+_anonymise_handlers: list[Callable] = []
+
+
+def _add(registry: list[Callable], fn: Callable) -> None:
+    # Registering the same function twice (ready() running again in tests) is a no-op.
+    if fn not in registry:
+        registry.append(fn)
+
+
+def register_refund_provider(fn: Callable) -> None:
+    _add(_refund_providers, fn)
+
+
+def register_customer_merge_handler(fn: Callable) -> None:
+    _add(_merge_handlers, fn)
+
+
+def register_customer_anonymise_handler(fn: Callable) -> None:
+    _add(_anonymise_handlers, fn)
+
+
+def refunds_from_other_apps(order_ids: Iterable[int]) -> dict[int, Decimal]:
+    ids = list(order_ids)
+    totals: dict[int, Decimal] = dict.fromkeys(ids, Decimal("0.00"))
+    if not ids:
+        return totals
+    for provider in _refund_providers:
+        for order_id, amount in provider(ids).items():
+            totals[order_id] = totals.get(order_id, Decimal("0.00")) + (amount or Decimal("0.00"))
+    return totals
+
+
+def run_merge_handlers(*, keep_id: int, duplicate_id: int, by) -> None:
+    for handler in _merge_handlers:
+        handler(keep_id=keep_id, duplicate_id=duplicate_id, by=by)
+
+
+def run_anonymise_handlers(*, customer_id: int, by) -> None:
+    for handler in _anonymise_handlers:
+        handler(customer_id=customer_id, by=by)
