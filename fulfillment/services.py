@@ -273,7 +273,13 @@ def shipment_record_supplier_dispatch(
     carrier_service_id: int | None = None,
     by=None,
 ) -> Shipment:
-    """The supplier shipped: its tracking number and, per shipment line, how many (never more than ordered)."""
+    """The supplier shipped: its tracking number and, per shipment line, how many (never more than ordered).
+
+    The goods left the supplier's shelf, not ours: the warehouse stock the allocation held for these lines is
+    released (not consumed), so it can serve other orders.
+    """
+    from inventory.services import reservation_release
+
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment_id)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number:
@@ -286,6 +292,11 @@ def shipment_record_supplier_dispatch(
         line.shipped_qty = asked
     run_transition(shipment, "ship_by_supplier", by=by)
     ShipmentLine.objects.bulk_update(lines, ["shipped_qty"])
+    refs = sorted({line.demand_ref for line in lines if line.demand_ref})
+    if refs:
+        reservation_release(
+            demand_refs=refs, reason=f"drop-ship {shipment.number}: shipped by the supplier", by=by
+        )
     if carrier_service_id:
         shipment.carrier_service_id = carrier_service_id
         shipment.carrier_overridden = True
