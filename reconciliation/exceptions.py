@@ -63,6 +63,19 @@ class BillStillMatching(DomainError):
         )
 
 
+class BillNotMatched(DomainError):
+    http_status = 409
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            _(
+                "The supplier's bill %(name)s has not been matched against this statement: open it and match it "
+                "(or import a corrected bill), resolve the differences, then submit."
+            )
+            % {"name": name}
+        )
+
+
 class ReasonRequired(DomainError):
     def __init__(self) -> None:
         super().__init__(

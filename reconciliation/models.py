@@ -156,6 +156,8 @@ class SupplierStatement(FSMModelMixin, models.Model):
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     note = models.TextField(_("note"), blank=True)
     reject_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+    # The items a rejection freed (ids), put back by reopening when no other statement took them meanwhile.
+    released_items = models.JSONField(_("items freed by the rejection"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.services import (
     supplier_charges_attach,
@@ -38,6 +39,7 @@ from reconciliation.choices import (
 from reconciliation.exceptions import (
     AdjustmentInvalid,
     AlreadyReconciled,
+    BillNotMatched,
     BillStillMatching,
     DifferenceAlreadyResolved,
     ItemsNotAvailable,
@@ -237,6 +239,18 @@ def statement_select(
     by another statement meanwhile is skipped (or, for explicit ids, the whole request is refused).
     """
     statement = _lock_draft(statement_id)
+    return _take_items(statement, item_ids=item_ids, filters=filters, strict=True)
+
+
+def _take_items(
+    statement: SupplierStatement,
+    *,
+    item_ids: list[int] | None = None,
+    filters: ItemFilter | None = None,
+    strict: bool = True,
+) -> Totals:
+    """Move open items onto a locked draft; ``strict``: refuse all when one of the given ids is taken."""
+    statement_id = statement.pk
     candidates = selectors.open_items(supplier_id=statement.supplier_id, filters=filters)
     wanted: list[int] = []
     if item_ids is not None:
@@ -271,7 +285,7 @@ def statement_select(
             [*cand_params, statement_id, statement_id],
         )
         changed, charge_ids = cursor.fetchone()
-    if item_ids is not None and changed < len(wanted):
+    if strict and item_ids is not None and changed < len(wanted):
         raise ItemsNotAvailable(len(wanted) - changed)
     if charge_ids:
         _sync_charges(statement_id, attached=charge_ids)
@@ -292,6 +306,13 @@ def statement_deselect(
     Adjustment lines are not taken off here: they belong to the resolution that made them.
     """
     _lock_draft(statement_id)
+    return _free_items(statement_id, item_ids=item_ids, filters=filters)
+
+
+def _free_items(
+    statement_id: int, *, item_ids: list[int] | None = None, filters: ItemFilter | None = None
+) -> Totals:
+    """Take sourced items (not adjustments) off a locked statement: they are open again."""
     candidates = selectors.statement_items(statement_id=statement_id, filters=filters).exclude(
         kind=ItemKind.ADJUSTMENT
     )
@@ -351,8 +372,10 @@ def statement_submit(*, statement_id: int, by=None, note: str = "") -> SupplierS
     if count == 0:
         raise StatementEmpty()
     bill = selectors.current_bill(statement_id=statement_id)
-    if bill is not None and bill.status in (BillStatus.UPLOADED, BillStatus.MATCHING):
+    if bill is not None and bill.status == BillStatus.MATCHING:
         raise BillStillMatching()
+    if bill is not None and bill.status != BillStatus.MATCHED:
+        raise BillNotMatched(bill.original_name)
     open_differences = selectors.unresolved_differences(statement_id=statement_id)
     if open_differences:
         raise UnresolvedDifferences(open_differences)
@@ -428,23 +451,60 @@ def statement_approve(*, statement_id: int, by=None, note: str = "") -> Supplier
 
 @retry_on_conflict
 def statement_reject(*, statement_id: int, reason: str, by=None) -> SupplierStatement:
-    """Send a submitted statement back with a reason; its items stay on it until it is reopened and edited."""
+    """Send a submitted statement back with a reason. Its items are freed at once (open again, so another
+    statement may take them); the results of its bill and their adjustment lines go with them. The
+    statement remembers which items it held so that reopening it puts back those still free."""
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
     statement = _lock_statement(statement_id)
     run_transition(statement, "reject", by=by, note=reason)
+    released = list(
+        ReconcilableItem.objects.filter(statement_id=statement_id)
+        .exclude(kind=ItemKind.ADJUSTMENT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _undo_resolutions(statement_id)
+    SupplierBill.objects.filter(statement_id=statement_id, status=BillStatus.MATCHED).update(
+        status=BillStatus.UPLOADED, counts={}, matched_at=None
+    )
+    totals = _free_items(statement_id)
     statement.reject_reason = reason[:500]
-    statement.save(update_fields=["status", "reject_reason", "updated_at"])
+    statement.released_items = released
+    statement.total, statement.line_count = totals.total, totals.line_count
+    statement.save(
+        update_fields=["status", "reject_reason", "released_items", "total", "line_count", "updated_at"]
+    )
+    log_changes(
+        instance=statement,
+        before={},
+        by=by,
+        action="items released",
+        note=ngettext(
+            "%(count)d item is open again.",
+            "%(count)d items are open again.",
+            len(released),
+        )
+        % {"count": len(released)},
+    )
     return statement
 
 
 @retry_on_conflict
 def statement_reopen(*, statement_id: int, by=None) -> SupplierStatement:
-    """A rejected statement becomes a draft again for the clerk to correct."""
+    """A rejected statement becomes a draft again for the clerk to correct, with the items it held that no
+    other statement took meanwhile (``restored`` of ``released`` on the returned statement)."""
     statement = _lock_statement(statement_id)
     run_transition(statement, "reopen", by=by)
-    statement.save(update_fields=["status", "updated_at"])
+    released = list(statement.released_items or [])
+    statement.released_items = []
+    statement.save(update_fields=["status", "released_items", "updated_at"])
+    totals = _take_items(statement, item_ids=released, strict=False) if released else None
+    if totals is not None:
+        statement.total, statement.line_count = totals.total, totals.line_count
+    statement.released = len(released)
+    statement.restored = totals.changed if totals is not None else 0
     return statement
 
 

@@ -268,10 +268,25 @@ class StatementActionView(PermissionRequiredMixin, View):
                 services.statement_reject(
                     statement_id=pk, reason=form.data.get("reason", ""), by=request.user
                 )
-                messages.success(request, _("Rejected: the clerk sees your reason on the statement."))
+                messages.success(
+                    request,
+                    _(
+                        "Rejected: its items are open again (other statements may take them) and the clerk "
+                        "sees your reason on the statement."
+                    ),
+                )
             else:
-                services.statement_reopen(statement_id=pk, by=request.user)
-                messages.success(request, _("The statement is a draft again: correct it and submit it."))
+                reopened = services.statement_reopen(statement_id=pk, by=request.user)
+                if reopened.restored == reopened.released:
+                    text = _(
+                        "The statement is a draft again with its %(count)d items: correct it and submit it."
+                    )
+                else:
+                    text = _(
+                        "The statement is a draft again with %(restored)d of the %(count)d items it held "
+                        "(the others went on another statement meanwhile): correct it and submit it."
+                    )
+                messages.success(request, text % {"restored": reopened.restored, "count": reopened.released})
         except DomainError as exc:
             _refuse(request, exc)
             statement.refresh_from_db()

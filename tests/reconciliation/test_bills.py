@@ -115,3 +115,39 @@ def test_no_bill_on_a_submitted_statement(draft, finance_user):
             by=finance_user,
         )
     assert not SupplierBill.objects.exists()
+
+
+def test_a_rejection_drops_the_bill_results_and_their_adjustments_until_matched_again(
+    draft, finance_user, finance_manager_user, django_capture_on_commit_callbacks
+):
+    from reconciliation.exceptions import BillNotMatched
+    from reconciliation.services import statement_reject, statement_reopen, statement_submit
+
+    # Given a matched bill whose amount difference was accepted as an adjustment line, submitted
+    content = b"Ref,SKU,Qty,Amount\nPO-1,CUP-02,4,52.00\nPO-2,CUP-02,2,25.00\n"
+    bill = upload_and_match(draft, content, "v1.csv", finance_user, django_capture_on_commit_callbacks)
+    difference = BillMatch.objects.get(bill=bill, kind=MatchKind.AMOUNT)
+    bill_match_resolve(match_id=difference.pk, resolution="accept_theirs", by=finance_user)
+    statement_submit(statement_id=draft.pk, by=finance_user)
+
+    # When it is rejected and reopened
+    statement_reject(statement_id=draft.pk, reason="重新核对", by=finance_manager_user)
+    assert not BillMatch.objects.exists()
+    assert not ReconcilableItem.objects.filter(kind=ItemKind.ADJUSTMENT).exists()
+    bill.refresh_from_db()
+    assert (bill.status, bill.counts) == ("uploaded", {})
+    statement = statement_reopen(statement_id=draft.pk, by=finance_user)
+    assert (statement.total, statement.line_count) == (Decimal("75.00"), 2)
+
+    # Then submitting before the bill is matched again is refused, and nothing changes
+    with pytest.raises(BillNotMatched) as refused:
+        statement_submit(statement_id=draft.pk, by=finance_user)
+    assert "v1.csv" in refused.value.message
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    # And matching again gives the same results, to be resolved once more
+    with django_capture_on_commit_callbacks(execute=True):
+        bill_match_start(bill_id=bill.pk, by=finance_user)
+    bill.refresh_from_db()
+    assert bill.status == "matched" and bill.counts == {"matched": 1, "amount": 1}

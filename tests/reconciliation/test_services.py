@@ -209,6 +209,8 @@ def test_reject_needs_a_reason_then_the_clerk_reopens_and_edits(
     with pytest.raises(StatementNotEditable):
         statement_deselect(statement_id=statement.pk, filters=ItemFilter(q="PO-1002"))
     statement = statement_reopen(statement_id=statement.pk, by=finance_user)
+    assert (statement.status, statement.restored, statement.released) == (StatementStatus.DRAFT, 4, 4)
+    assert (statement.total, statement.line_count) == (Decimal("235.00"), 4)
     totals = statement_deselect(statement_id=statement.pk, filters=ItemFilter(q="PO-1002"))
     assert (totals.total, totals.line_count) == (Decimal("110.00"), 3)
     with pytest.raises(IllegalTransition):
@@ -256,3 +258,78 @@ def test_balances_reconciled_plus_remaining_is_total_and_settlement_closes(
     assert statement.status == StatementStatus.SETTLED
     assert selectors.supplier_balances([supplier])[0].paid == Decimal("175.00")
     assert SupplierStatement.objects.get(pk=statement.pk).total == Decimal("175.00")
+
+
+def test_a_rejected_statement_frees_its_items_and_reopening_puts_back_what_is_still_free(
+    sources, supplier, finance_user, finance_manager_user
+):
+    # Given a submitted statement holding all four items (and the supplier's after-sales charge)
+    first = statement_create(supplier_id=supplier.pk, by=finance_user)
+    statement_select(statement_id=first.pk, filters=ItemFilter())
+    statement_submit(statement_id=first.pk, by=finance_user)
+    held = sorted(ReconcilableItem.objects.filter(statement=first).values_list("pk", flat=True))
+
+    # When the finance manager rejects it
+    first = statement_reject(statement_id=first.pk, reason="金额不对", by=finance_manager_user)
+
+    # Then every item is open again, the statement has no lines and its total is their sum (zero)
+    assert set(ReconcilableItem.objects.filter(pk__in=held).values_list("status", "statement_id")) == {
+        (ItemStatus.OPEN, None)
+    }
+    assert not StatementLine.objects.filter(statement=first).exists()
+    first.refresh_from_db()
+    assert (first.status, first.total, first.line_count, first.released_items) == (
+        StatementStatus.REJECTED,
+        Decimal("0.00"),
+        0,
+        held,
+    )
+    charge = SupplierCharge.objects.get()
+    assert (charge.reconciliation_status, charge.statement_id) == ("open", None)
+    assert "items released" in [e.title for e in timeline_for(first)]
+
+    # And another statement may take some of them meanwhile
+    second = statement_create(supplier_id=supplier.pk, by=finance_user)
+    taken = ReconcilableItem.objects.get(reference="PO-1002")
+    statement_select(statement_id=second.pk, item_ids=[taken.pk])
+
+    # When the clerk reopens the rejected statement, it gets back only what is still free
+    first = statement_reopen(statement_id=first.pk, by=finance_user)
+    assert (first.restored, first.released) == (3, 4)
+    first.refresh_from_db()
+    assert (first.status, first.total, first.line_count, first.released_items) == (
+        StatementStatus.DRAFT,
+        Decimal("110.00"),
+        3,
+        [],
+    )
+    assert sorted(StatementLine.objects.filter(statement=first).values_list("item_id", flat=True)) == [
+        pk for pk in held if pk != taken.pk
+    ]
+    taken.refresh_from_db()
+    assert (taken.status, taken.statement_id) == (ItemStatus.IN_STATEMENT, second.pk)
+    charge.refresh_from_db()
+    assert (charge.reconciliation_status, charge.statement_id) == ("in_statement", first.pk)
+    # Money sums hold: each statement's total is the sum of its lines; nothing is counted twice.
+    for statement in (first, second):
+        statement.refresh_from_db()
+        lines = StatementLine.objects.filter(statement=statement).values_list("amount", flat=True)
+        assert statement.total == sum(lines, Decimal("0.00"))
+    assert StatementLine.objects.count() == 4
+
+
+def test_rejecting_a_draft_is_refused_and_nothing_changes(
+    sources, supplier, finance_user, finance_manager_user
+):
+    statement = statement_create(supplier_id=supplier.pk, by=finance_user)
+    statement_select(statement_id=statement.pk, filters=ItemFilter())
+    with pytest.raises(IllegalTransition):
+        statement_reject(statement_id=statement.pk, reason="x", by=finance_manager_user)
+    statement.refresh_from_db()
+    assert (statement.status, statement.line_count, statement.total, statement.released_items) == (
+        StatementStatus.DRAFT,
+        4,
+        Decimal("235.00"),
+        [],
+    )
+    assert set(ReconcilableItem.objects.values_list("status", flat=True)) == {ItemStatus.IN_STATEMENT}
