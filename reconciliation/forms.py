@@ -9,7 +9,9 @@ from inventory.models import Supplier
 from reconciliation.choices import ItemKind, Resolution, StatementStatus
 from reconciliation.selectors import ItemFilter
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+# <input type="date"> takes only ISO dates, whatever the language of the page.
+ISO_DATE = "%Y-%m-%d"
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE)
 SMALL = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -23,10 +25,12 @@ class StatementCreateForm(forms.Form):
     period_start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format=ISO_DATE),
     )
     period_end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format=ISO_DATE),
     )
     note = forms.CharField(
         label=_("Note"),
@@ -93,7 +97,9 @@ class RejectForm(forms.Form):
 class SettlementForm(forms.Form):
     paid_on = forms.DateField(
         label=_("Paid on"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
+        ),
     )
     amount = forms.DecimalField(
         label=_("Amount"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -189,9 +192,29 @@ def tiles() -> list[Tile]:
     return result
 
 
+# The numbers each role acts on come first on its dashboard (the others follow in their usual order).
+ROLE_FIRST = {
+    "finance_manager": ["statements", "open_cases"],
+    "finance": ["statements", "open_cases"],
+    "warehouse": ["to_pick", "packed", "low_stock"],
+    "operations": ["awaiting_review", "on_hold", "late_sla", "backordered", "open_cases"],
+}
+
+
+def _first_keys(user) -> list[str]:
+    from oms.roles import user_roles
+
+    keys: list[str] = []
+    for role in user_roles(user):
+        keys += [k for k in ROLE_FIRST.get(role.key, []) if k not in keys]
+    return keys
+
+
 def tiles_for(user) -> list[dict]:
+    first = _first_keys(user)
+    ordered = sorted(tiles(), key=lambda t: first.index(t.key) if t.key in first else len(first))
     shown = []
-    for tile in tiles():
+    for tile in ordered:
         if not user.has_perm(tile.permission):
             continue
         url = reverse(tile.url_name)
@@ -209,3 +232,47 @@ def tiles_for(user) -> list[dict]:
             }
         )
     return shown
+
+
+def _change(now, then) -> Decimal | None:
+    """Per cent change against last week; none when last week had nothing to compare with."""
+    if not then:
+        return None
+    return ((Decimal(now) - Decimal(then)) * 100 / Decimal(then)).quantize(Decimal("1"))
+
+
+def week_against_last(*, now: datetime | None = None) -> dict:
+    """Orders and revenue (not cancelled) this week so far, against the same span of last week: one query."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=local.weekday())
+    last_start, last_end = start - timedelta(days=7), now - timedelta(days=7)
+    this_week = Q(placed_at__gte=start, placed_at__lt=now)
+    last_week = Q(placed_at__gte=last_start, placed_at__lt=last_end)
+    kept = ~Q(status="cancelled")
+    zero = Decimal("0.00")
+    row = (
+        _orders()
+        .objects.filter(this_week | last_week)
+        .aggregate(
+            orders=Count("pk", filter=this_week),
+            orders_before=Count("pk", filter=last_week),
+            revenue=Coalesce(Sum("total", filter=this_week & kept), zero),
+            revenue_before=Coalesce(Sum("total", filter=last_week & kept), zero),
+        )
+    )
+    today = local.date()
+    url = reverse("reports:detail", args=["volume"])
+    query = urlencode(
+        {
+            "date_from": (today - timedelta(days=today.weekday() + 7 * 7)).isoformat(),  # eight weeks
+            "date_to": today.isoformat(),
+            "granularity": "week",
+        }
+    )
+    return {
+        **row,
+        "orders_change": _change(row["orders"], row["orders_before"]),
+        "revenue_change": _change(row["revenue"], row["revenue_before"]),
+        "url": f"{url}?{query}",
+    }

@@ -11,16 +11,44 @@ from django.utils.translation import pgettext_lazy
 
 GRANULARITIES = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
 
+# <input type="date"> takes only ISO dates, whatever the language of the page.
+ISO_DATE = "%Y-%m-%d"
+
 
 class ReportFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
+        ),
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int, empty_value=None)
-    warehouse = forms.TypedChoiceField(label=_("Warehouse"), required=False, coerce=int, empty_value=None)
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
+        ),
+    )
+    channel = forms.TypedChoiceField(
+        label=_("Channel"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    warehouse = forms.TypedChoiceField(
+        label=_("Warehouse"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     granularity = forms.ChoiceField(
-        label=pgettext_lazy("report period", "By"), choices=GRANULARITIES, required=False
+        label=pgettext_lazy("report period", "By"),
+        choices=GRANULARITIES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     MAX_DAYS = 3 * 366

@@ -109,3 +109,22 @@ def _record(name: str, started: float, rows: int) -> None:
 
 def last_refresh(name: str = "orders") -> SummaryRefresh | None:
     return SummaryRefresh.objects.filter(name=name).first()
+
+
+# Without a Celery worker (no broker: the demo), beat never refreshes the summaries; a report page does it.
+STALE_WITHOUT_WORKER = timedelta(minutes=5)
+
+
+def ensure_fresh() -> SummaryRefresh | None:
+    """The summaries a report reads, built if they never were, and kept fresh when no worker runs beat.
+
+    With a worker, only the very first build happens here (a fresh install); beat does the rest.
+    """
+    refresh = last_refresh()
+    if refresh is None:
+        refresh_order_summaries()
+    elif settings.CELERY_TASK_ALWAYS_EAGER and timezone.now() - refresh.refreshed_at > STALE_WITHOUT_WORKER:
+        refresh_recent(days=2)
+    else:
+        return refresh
+    return last_refresh()

@@ -13,21 +13,26 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from oms.roles import user_roles
-from reports.dashboard import tiles_for
+from reports.dashboard import tiles_for, week_against_last
 from reports.filters import ReportFilterForm
 from reports.finance import journal_lines
 from reports.registry import Filters, all_reports, get_report
-from reports.summaries import last_refresh
+from reports.summaries import ensure_fresh, last_refresh
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The landing page: each role's numbers, each linking to the list behind it."""
+    """The landing page: each role's numbers (its own first), each linking to the list behind it; for
+    those who read the reports, this week's orders and revenue against last week's."""
+    can_report = request.user.has_perm("reports.view_reports")
     return render(
         request,
         "reports/dashboard.html",
         {
             "roles": user_roles(request.user),
             "tiles": tiles_for(request.user),
+            "week": week_against_last()
+            if can_report and request.user.has_perm("orders.view_order")
+            else None,
         },
     )
 
@@ -66,6 +71,7 @@ def report_detail(request: HttpRequest, key: str) -> HttpResponse:
         warehouse=data.get("warehouse"),
         granularity=data["granularity"],
     )
+    refresh = ensure_fresh()
     result = report.compute(filters)
     export = request.GET.get("export")
     if export in {"csv", "xlsx"}:
@@ -78,7 +84,7 @@ def report_detail(request: HttpRequest, key: str) -> HttpResponse:
             "form": form,
             "result": result,
             "filters": filters,
-            "refresh": last_refresh() if result.uses_summary else None,
+            "refresh": refresh if result.uses_summary else None,
             "query": request.GET.urlencode(),
         },
     )
