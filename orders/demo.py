@@ -1,4 +1,5 @@
-"""Demo data of the orders app: three channels, ~40 customers, ~150 orders in varied states via the services.
+"""Demo data of the orders app: three channels, ~40 customers, ~150 orders in varied states via the services;
+customers on two channels with a duplicate to merge, and invoices in several states.
 
 Runs after inventory's seed (warehouses, SKUs, stock); reads the SKUs that exist. Idempotent: orders are
 keyed by (channel, external_id), so a second run finds them and changes nothing.
@@ -49,6 +50,7 @@ def seed(*, stdout) -> None:
         return
     channels = _channels()
     services.channel_token_create  # noqa: B018 - tokens are created on demand with manage.py create_api_token
+    _customers_and_invoices(channels, skus, stdout)
     if Order.objects.filter(external_id__startswith="DEMO-").count() >= 150:
         stdout.write("  orders: demo orders already there, left as they are")
         return
@@ -162,3 +164,109 @@ def _order(
     except DomainError:
         pass
     return order
+
+
+# --- customers on two channels, a duplicate to merge, invoices in several states -------------------
+
+DEMO_BUYERS = [
+    # (key, name, phone, e-mail, address phone, [(channel code, n)])
+    ("wf", "王芳", "13955550001", "wangfang@example.com", "13955550001", [("tmall", 1), ("webshop", 2)]),
+    # The same person ordering by phone under her office number, shipped to her usual one: a duplicate.
+    ("wf2", "王芳", "13955550002", "", "13955550001", [("phone", 3)]),
+    (
+        "cl",
+        "陈磊",
+        "13955550003",
+        "chenlei@example.com",
+        "13955550003",
+        [("webshop", 4), ("phone", 5), ("tmall", 6)],
+    ),
+]
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first()
+
+
+def _delivered(
+    channel: Channel, key: str, n: int, name: str, phone: str, email: str, ship_phone: str, sku
+) -> Order:
+    body = {
+        "external_id": f"DEMO-CUST-{key.upper()}-{n}",
+        "placed_at": (timezone.now() - timedelta(days=20 - n)).isoformat(),
+        "customer": {"name": name, "phone": phone, "email": email},
+        "shipping_address": {
+            "name": name,
+            "phone": ship_phone,
+            "province": "上海",
+            "city": "上海市",
+            "district": "静安区",
+            "line1": f"南京西路{100 + n}号 {n}01室",
+        },
+        "lines": [{"sku": sku.code, "quantity": 1, "unit_price": str(sku.price or Decimal("99.00"))}],
+        "payment": {
+            "method": "alipay",
+            "status": "paid",
+            "amount": str(sku.price or Decimal("99.00")),
+            "transaction_id": f"TXC{n:06d}",
+        },
+    }
+    result = services.order_intake(channel=channel, data=body, allocate_now=False)
+    order = result.order
+    if not result.created or order is None:
+        return order
+    try:
+        if order.status == "on_review":
+            order = services.order_approve(order_id=order.pk)
+        order = services.order_allocate(order_id=order.pk)
+        order = services.order_mark_released(order_id=order.pk)
+        order = services.order_mark_shipped(order_id=order.pk)
+        order = services.order_mark_delivered(order_id=order.pk)
+    except DomainError:
+        pass
+    return order
+
+
+def _customers_and_invoices(channels: list[Channel], skus: list[SKU], stdout) -> None:
+    if Order.objects.filter(external_id__startswith="DEMO-CUST-").exists():
+        return
+    by_code = {c.code: c for c in channels}
+    ops, finance = _user("ops"), _user("finance")
+    orders: dict[int, Order] = {}
+    for key, name, phone, email, ship_phone, placed in DEMO_BUYERS:
+        for code, n in placed:
+            orders[n] = _delivered(by_code[code], key, n, name, phone, email, ship_phone, skus[n % len(skus)])
+    delivered = {n: o for n, o in orders.items() if o is not None and o.status == "delivered"}
+
+    def invoice(n, title, email, taxpayer_id="", kind="ordinary"):
+        return services.invoice_request(
+            order_id=delivered[n].pk,
+            invoice_type=kind,
+            title=title,
+            taxpayer_id=taxpayer_id,
+            email=email,
+            by=ops,
+        )
+
+    def issue(inv, number):
+        due = services.order_invoiceable(order_id=inv.order_id).amount
+        return services.invoice_issue(invoice_id=inv.pk, number=number, amount=due, by=finance)
+
+    try:
+        invoice(1, "王芳", "wangfang@example.com")  # requested, waiting for finance
+        sent = issue(invoice(2, "王芳", "wangfang@example.com"), "24312000000000000201")
+        services.invoice_send(invoice_id=sent.pk, by=finance)
+        issue(
+            invoice(4, "上海陈氏贸易有限公司", "chenlei@example.com", "91310106MA1FY2XK3B", "special"),
+            "24312000000000000401",
+        )
+        wrong = issue(invoice(5, "上海陈氏贸易公司", "chenlei@example.com"), "24312000000000000501")
+        services.invoice_void(invoice_id=wrong.pk, reason="抬头少了“有限”二字", by=finance)
+        invoice(5, "上海陈氏贸易有限公司", "chenlei@example.com", "91310106MA1FY2XK3B")
+    except (DomainError, KeyError) as exc:
+        stdout.write(f"  orders: demo invoices incomplete ({exc})")
+    stdout.write(
+        f"  orders: {len(delivered)} delivered demo orders of 3 customers (one a duplicate), 6 invoices"
+    )
