@@ -113,3 +113,18 @@ class ComplaintStatus(models.TextChoices):
 class SurveyContext(models.TextChoices):
     DELIVERY = "delivery", _("After delivery")
     CASE = "case", _("After an after-sales case")
+
+
+# What each case transition is called on the timeline (the audit log keeps the method name).
+TRANSITION_LABELS = {
+    "approve": _("Approved"),
+    "reject": _("Rejected"),
+    "await_return": _("Waiting for the return"),
+    "receive": _("Return received"),
+    "inspect": _("Return inspected"),
+    "refund_without_return": _("Refunded"),
+    "refund": _("Refunded"),
+    "send_replacement": _("Replacement sent"),
+    "compensate": _("Compensated"),
+    "close": _("Closed"),
+}

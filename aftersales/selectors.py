@@ -294,7 +294,8 @@ def aftersales_states_for_orders(order_ids: list[int]) -> dict[int, OrderAftersa
     for order_id, status in rows:
         seen.setdefault(order_id, []).append(status)
     for order_id, statuses in seen.items():
-        latest = statuses[0]
+        # An open case is what the order's flag is about; a closed one shows only when none is open.
+        latest = next((s for s in statuses if s in OPEN_STATUSES), statuses[0])
         result[order_id] = OrderAftersalesState(
             open_cases=sum(1 for s in statuses if s in OPEN_STATUSES),
             total_cases=len(statuses),
@@ -308,6 +309,21 @@ def aftersales_states_for_orders(order_ids: list[int]) -> dict[int, OrderAftersa
 def aftersales_state_for_order(order_id: int) -> OrderAftersalesState | None:
     """What the order detail page shows about after-sales; None when the order has no case."""
     return aftersales_states_for_orders([order_id]).get(order_id)
+
+
+def case_timeline(case: AftersalesCase) -> list:
+    """The audit timeline of a case, each transition under its translated name."""
+    from dataclasses import replace
+
+    from aftersales.choices import TRANSITION_LABELS
+    from oms.audit import timeline_for
+
+    return [
+        replace(entry, title=str(TRANSITION_LABELS.get(entry.title.replace(" ", "_"), entry.title)))
+        if entry.kind == "transition"
+        else entry
+        for entry in timeline_for(case)
+    ]
 
 
 def cases_for_order(order_id: int) -> QuerySet[AftersalesCase]:

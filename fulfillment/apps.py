@@ -64,3 +64,17 @@ class FulfillmentConfig(AppConfig):
             order=330,
         ),
     )
+
+    def ready(self) -> None:
+        from fulfillment.selectors import order_parcels_panel
+        from orders.panels import OrderPanel, register_order_panel
+
+        # The order page shows where each of its parcels is, without orders importing fulfillment.
+        register_order_panel(
+            OrderPanel(
+                template="fulfillment/inc/order_parcels.html",
+                position=20,
+                permission="fulfillment.view_shipment",
+                context=order_parcels_panel,
+            )
+        )

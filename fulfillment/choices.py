@@ -82,3 +82,18 @@ class TrackingKind(models.TextChoices):
     OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
     DELIVERED = "delivered", _("Delivered")
     EXCEPTION = "exception", _("Exception")
+
+
+# What each shipment transition is called on the timeline (the audit log keeps the method name).
+TRANSITION_LABELS = {
+    "approve": _("Drop-ship approved"),
+    "start_picking": _("Picking started"),
+    "pack": _("Packed"),
+    "hold_for_review": _("Sent to weight review"),
+    "ship": _("Shipped"),
+    "ship_by_supplier": _("Shipped by the supplier"),
+    "move": _("Tracking: in transit"),
+    "deliver": _("Delivered"),
+    "fail": _("Carrier exception"),
+    "cancel": _("Cancelled"),
+}

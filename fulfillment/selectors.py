@@ -236,3 +236,35 @@ def slips_data(*, wave_id: int | None = None, shipment_ids: list[int] | None = N
             }
         )
     return slips
+
+
+def order_parcels_panel(order, request) -> dict:
+    """The order page's parcels (registered in FulfillmentConfig.ready): where each one is, in two queries."""
+    shipments = list(
+        Shipment.objects.filter(lines__order_line__order=order)
+        .distinct()
+        .select_related("warehouse", "supplier", "carrier_service__carrier")
+        .prefetch_related(
+            Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk")),
+        )
+        .order_by("pk")
+    )
+    for shipment in shipments:
+        events = list(shipment.events.all())
+        shipment.last_event = events[0] if events else None
+    return {"shipments": shipments}
+
+
+def shipment_timeline(shipment: Shipment) -> list:
+    """The audit timeline of a parcel, each transition under its translated name."""
+    from dataclasses import replace
+
+    from fulfillment.choices import TRANSITION_LABELS
+    from oms.audit import timeline_for
+
+    return [
+        replace(entry, title=str(TRANSITION_LABELS.get(entry.title.replace(" ", "_"), entry.title)))
+        if entry.kind == "transition"
+        else entry
+        for entry in timeline_for(shipment)
+    ]

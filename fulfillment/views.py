@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -37,11 +38,11 @@ from fulfillment.selectors import (
     recent_scans,
     shipment_for_pack,
     shipment_from_token,
+    shipment_timeline,
     shipments_list,
     slips_data,
     waves_today,
 )
-from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.jobs import job_start
 
@@ -251,6 +252,15 @@ class ToShipView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return shipments_list().filter(status__in=[S.PACKED, S.REVIEW]).order_by("packed_at", "pk")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # The parcel just shipped: its slip (with the tracking number) is the next thing to print.
+        shipped = self.request.GET.get("shipped", "")
+        ctx["just_shipped"] = (
+            Shipment.objects.filter(pk=int(shipped), status=S.SHIPPED).first() if shipped.isdigit() else None
+        )
+        return ctx
+
 
 class ShippedTodayView(PermissionRequiredMixin, ListView):
     permission_required = "fulfillment.view_shipment"
@@ -276,13 +286,20 @@ class ShipView(PermissionRequiredMixin, View):
             )
         except DomainError as exc:
             messages.error(request, f"{shipment.number}: {exc.message}")
+            shipped = ""
         else:
             messages.success(
                 request,
                 _("%(number)s shipped with tracking number %(tracking)s.")
                 % {"number": shipment.number, "tracking": shipment.tracking_number},
             )
-        return HttpResponseRedirect(request.POST.get("next") or reverse("fulfillment:to-ship"))
+            shipped = f"?shipped={shipment.pk}"
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("fulfillment:to-ship") + shipped
+        return HttpResponseRedirect(target)
 
 
 class SlipView(PermissionRequiredMixin, View):
@@ -343,7 +360,7 @@ class ShipmentDetailView(PermissionRequiredMixin, View):
             "shipment": shipment,
             "lines": lines,
             "events": shipment.events.all(),
-            "timeline": timeline_for(shipment),
+            "timeline": shipment_timeline(shipment),
             "override_form": forms.get("override_form") or CarrierOverrideForm(),
             "dispatch_form": forms.get("dispatch_form") or SupplierDispatchForm(lines=lines),
             "scans": recent_scans(shipment.pk, limit=20),

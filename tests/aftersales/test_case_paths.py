@@ -330,3 +330,31 @@ def test_a_rejected_case_writes_no_money_and_no_stock(shipped_order, ops_user, b
     assert OutboxMessage.objects.filter(event="aftersales.rejected").count() == 1
     assert Shipment.objects.filter(lines__order_line__order__reship_of=shipped_order).count() == 0
     assert_invariants(shipped_order)
+
+
+def test_the_orders_after_sales_flag_shows_the_open_case_before_a_closed_one(
+    shipped_order, ops_user, finance_user, late
+):
+    from aftersales.selectors import aftersales_state_for_order
+
+    # given an open case registered before a later case that is already closed
+    open_case = register(shipped_order, ops_user, late, case_type="refund_only", quantity=1)
+    later = register(
+        shipped_order,
+        ops_user,
+        late,
+        case_type="compensation",
+        quantity=0,
+        compensation_applies=True,
+        platform_share="5.00",
+    )
+    case_approve(case_id=later.pk, by=ops_user)
+    refund_record(case_id=later.pk, amount="5.00", by=finance_user)
+    case_close(case_id=later.pk, by=ops_user)
+    # then the order's flag shows the open case's state, with both counted
+    state = aftersales_state_for_order(shipped_order.pk)
+    assert (state.latest_status, state.open_cases, state.total_cases) == (
+        open_case.status,
+        1,
+        2,
+    )
