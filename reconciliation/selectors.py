@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from inventory.models import Supplier
@@ -102,7 +102,10 @@ def approval_queue() -> QuerySet[SupplierStatement]:
     return (
         SupplierStatement.objects.filter(status=StatementStatus.SUBMITTED)
         .select_related("supplier", "created_by")
-        .annotate(differences=Coalesce(Subquery(differences), 0))
+        .annotate(
+            differences=Coalesce(Subquery(differences), 0),
+            has_bill=Exists(SupplierBill.objects.filter(statement=OuterRef("pk"))),
+        )
         .order_by("submitted_at", "pk")
     )
 

@@ -104,3 +104,42 @@ def test_lists_do_not_grow_queries_with_rows(
     assert after == before
     assert statement.__class__.objects.get(pk=statement.pk).line_count == 14
     assert statement.__class__.objects.get(pk=statement.pk).total == Decimal("350.00")
+
+
+def test_money_shows_grouping_and_the_sign_before_the_symbol():
+    from django.utils import translation
+
+    from reconciliation.templatetags.reconciliation_tags import yuan
+
+    with translation.override("en"):
+        assert [yuan(Decimal("129033")), yuan(Decimal("-30.5")), yuan(None)] == [
+            "¥129,033.00",
+            "-¥30.50",
+            "—",
+        ]
+
+
+def test_the_builder_date_filter_keeps_iso_dates_in_chinese(client, finance_user, supplier):
+    statement = statement_create(supplier_id=supplier.pk)
+    finance_user.language = "zh-hans"
+    finance_user.save(update_fields=["language"])
+    client.force_login(finance_user)
+    url = reverse("reconciliation:statement-detail", args=[statement.pk]) + "?date_from=2026-10-01"
+    page = client.get(url).content.decode()
+    assert 'name="date_from" value="2026-10-01"' in page
+
+
+def test_timeline_and_approval_queue_speak_the_readers_language(
+    client, finance_manager_user, finance_user, supplier, receipts
+):
+    receipts(1)
+    statement = statement_create(supplier_id=supplier.pk, by=finance_user)
+    statement_select(statement_id=statement.pk, filters=ItemFilter())
+    statement_submit(statement_id=statement.pk, by=finance_user)
+    finance_manager_user.language = "zh-hans"
+    finance_manager_user.save(update_fields=["language"])
+    client.force_login(finance_manager_user)
+    detail = client.get(reverse("reconciliation:statement-detail", args=[statement.pk]))
+    assert [e.title for e in detail.context["timeline"]] == ["创建", "提交"]
+    queue = client.get(reverse("reconciliation:approvals")).content.decode()
+    assert "未导入账单" in queue
