@@ -115,7 +115,7 @@ class SurveyContext(models.TextChoices):
     CASE = "case", _("After an after-sales case")
 
 
-# What each case transition is called on the timeline (the audit log keeps the method name).
+# What each transition is called on screens (oms.audit.transition_label; the audit log keeps the method name).
 TRANSITION_LABELS = {
     "approve": _("Approved"),
     "reject": _("Rejected"),
@@ -127,4 +127,9 @@ TRANSITION_LABELS = {
     "send_replacement": _("Replacement sent"),
     "compensate": _("Compensated"),
     "close": _("Closed"),
+}
+
+REFUND_TRANSITION_LABELS = {
+    "approve": _("Refund approved"),
+    "reject": _("Refund rejected"),
 }

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from aftersales.choices import (
+    REFUND_TRANSITION_LABELS,
     RETURN_TYPES,
+    TRANSITION_LABELS,
     CaseStatus,
     CaseType,
     ComplaintCategory,
@@ -74,6 +76,8 @@ def _replacement_now(case: AftersalesCase) -> bool:
 
 class AftersalesCase(FSMModelMixin, models.Model):
     """One request of a customer about one order (售后登记): what, why, who bears the cost, where it stands."""
+
+    transition_labels = TRANSITION_LABELS
 
     # Personal data: masked on screens; users with oms.view_personal_data may reveal it (logged).
     pii_fields = ("contact_name", "contact_phone")
@@ -369,6 +373,8 @@ class CasePhoto(models.Model):
 
 class Refund(FSMModelMixin, models.Model):
     """Money paid back to the customer for a case: a refund, or the compensation of a compensation case."""
+
+    transition_labels = REFUND_TRANSITION_LABELS
 
     case = models.ForeignKey(
         AftersalesCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="refunds"

@@ -311,21 +311,6 @@ def aftersales_state_for_order(order_id: int) -> OrderAftersalesState | None:
     return aftersales_states_for_orders([order_id]).get(order_id)
 
 
-def case_timeline(case: AftersalesCase) -> list:
-    """The audit timeline of a case, each transition under its translated name."""
-    from dataclasses import replace
-
-    from aftersales.choices import TRANSITION_LABELS
-    from oms.audit import timeline_for
-
-    return [
-        replace(entry, title=str(TRANSITION_LABELS.get(entry.title.replace(" ", "_"), entry.title)))
-        if entry.kind == "transition"
-        else entry
-        for entry in timeline_for(case)
-    ]
-
-
 def cases_for_order(order_id: int) -> QuerySet[AftersalesCase]:
     return (
         AftersalesCase.objects.filter(order_id=order_id)

@@ -262,7 +262,7 @@ class CaseDetailView(PermissionRequiredMixin, View):
             "case": case,
             "badge": BADGE_COLOURS.get(case.status, "secondary"),
             "refund_badges": REFUND_BADGES,
-            "timeline": selectors.case_timeline(case),
+            "timeline": timeline_for(case),
             "can_approve": "approve" in transitions,
             "can_reject": "reject" in transitions,
             "can_close": "close" in transitions,

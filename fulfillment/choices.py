@@ -84,7 +84,7 @@ class TrackingKind(models.TextChoices):
     EXCEPTION = "exception", _("Exception")
 
 
-# What each shipment transition is called on the timeline (the audit log keeps the method name).
+# What each transition is called on screens (oms.audit.transition_label; the audit log keeps the method name).
 TRANSITION_LABELS = {
     "approve": _("Drop-ship approved"),
     "start_picking": _("Picking started"),

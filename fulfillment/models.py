@@ -14,6 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from fulfillment.choices import (
     BADGE_COLOURS,
     BEFORE_SHIPPED,
+    TRANSITION_LABELS,
     AdapterKind,
     CarrierKind,
     RuleCondition,
@@ -198,6 +199,8 @@ class PickWave(models.Model):
 
 class Shipment(FSMModelMixin, models.Model):
     """One parcel: an order's lines from one warehouse (several orders when merged, 合单), or a drop-ship."""
+
+    transition_labels = TRANSITION_LABELS
 
     number = models.CharField(_("shipment"), max_length=20, unique=True)
     order = models.ForeignKey(

@@ -253,18 +253,3 @@ def order_parcels_panel(order, request) -> dict:
         events = list(shipment.events.all())
         shipment.last_event = events[0] if events else None
     return {"shipments": shipments}
-
-
-def shipment_timeline(shipment: Shipment) -> list:
-    """The audit timeline of a parcel, each transition under its translated name."""
-    from dataclasses import replace
-
-    from fulfillment.choices import TRANSITION_LABELS
-    from oms.audit import timeline_for
-
-    return [
-        replace(entry, title=str(TRANSITION_LABELS.get(entry.title.replace(" ", "_"), entry.title)))
-        if entry.kind == "transition"
-        else entry
-        for entry in timeline_for(shipment)
-    ]

@@ -38,11 +38,11 @@ from fulfillment.selectors import (
     recent_scans,
     shipment_for_pack,
     shipment_from_token,
-    shipment_timeline,
     shipments_list,
     slips_data,
     waves_today,
 )
+from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.jobs import job_start
 
@@ -360,7 +360,7 @@ class ShipmentDetailView(PermissionRequiredMixin, View):
             "shipment": shipment,
             "lines": lines,
             "events": shipment.events.all(),
-            "timeline": shipment_timeline(shipment),
+            "timeline": timeline_for(shipment),
             "override_form": forms.get("override_form") or CarrierOverrideForm(),
             "dispatch_form": forms.get("dispatch_form") or SupplierDispatchForm(lines=lines),
             "scans": recent_scans(shipment.pk, limit=20),

@@ -22,6 +22,13 @@ def logged(func):
     return fsm_log_by(fsm_log_description(func))
 
 
+def transition_label(model, name: str) -> str:
+    """What a transition (or a change-log action) is called on screens: the model's ``transition_labels``
+    entry, translated, else the name in words. Each model with a state machine declares
+    ``transition_labels = {"pack": _("Packed"), ...}``; the audit log keeps the method name."""
+    return str(getattr(model, "transition_labels", {}).get(name) or name.replace("_", " "))
+
+
 def run_transition(
     instance: models.Model, name: str, *, by=None, note: str = "", check_perm: bool = True, **kwargs: Any
 ) -> None:
@@ -35,11 +42,13 @@ def run_transition(
         # Every state machine in the project keeps its state in a field named ``status``.
         current = instance.status
         label = dict(instance._meta.get_field("status").flatchoices).get(current, current)
-        allowed = sorted({t.name.replace("_", " ") for t in instance.get_available_status_transitions()})
+        allowed = sorted(
+            {transition_label(instance, t.name) for t in instance.get_available_status_transitions()}
+        )
         raise IllegalTransition(
-            _("Cannot %(action)s %(record)s while it is %(state)s. Allowed now: %(allowed)s.")
+            _("%(record)s is %(state)s, so “%(action)s” is not possible now. Possible now: %(allowed)s.")
             % {
-                "action": name.replace("_", " "),
+                "action": transition_label(instance, name),
                 "record": str(instance),
                 "state": label,
                 "allowed": ", ".join(allowed) or _("nothing"),
@@ -47,8 +56,8 @@ def run_transition(
         )
     if check_perm and by is not None and not has_transition_perm(method, by):
         raise PermissionRefused(
-            _("You do not have permission to %(action)s %(record)s.")
-            % {"action": name.replace("_", " "), "record": str(instance)}
+            _("Your role may not take the step “%(action)s” on %(record)s.")
+            % {"action": transition_label(instance, name), "record": str(instance)}
         )
     method(by=by, description=note or None, **kwargs)
 
@@ -111,20 +120,22 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 timestamp=row.timestamp,
                 by=str(row.by or _("system")),
                 kind="transition",
-                title=row.transition.replace("_", " "),
+                title=transition_label(instance, row.transition),
                 source=str(labels.get(row.source_state, row.source_state or "")),
                 target=str(labels.get(row.state, row.state)),
                 note=row.description or "",
                 changes={},
             )
         )
+    change_labels = getattr(instance, "transition_labels", {})
     for row in ChangeLog.objects.filter(content_type=ct, object_id=instance.pk).select_related("by"):
         entries.append(
             TimelineEntry(
                 timestamp=row.timestamp,
                 by=str(row.by or _("system")),
                 kind="change",
-                title=row.action,
+                # "create" and "update" are named by the timeline template unless the model names them.
+                title=str(change_labels.get(row.action, row.action)),
                 source="",
                 target="",
                 note=row.note,

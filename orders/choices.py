@@ -156,3 +156,33 @@ INVOICE_BADGES = {
 }
 # Orders that may be invoiced: the goods reached the customer.
 INVOICEABLE_ORDER_STATUSES = [OrderStatus.DELIVERED, OrderStatus.COMPLETED]
+
+
+# What each transition is called on screens (oms.audit.transition_label; the audit log keeps the method name).
+ORDER_TRANSITION_LABELS = {
+    "pay": _("Paid"),
+    "auto_approve": _("Approved automatically"),
+    "send_to_review": _("Sent to review"),
+    "approve": _("Approved"),
+    "send_to_finance": _("Sent to finance review"),
+    "reject": _("Rejected"),
+    "finance_approve": _("Approved by finance"),
+    "finance_reject": _("Rejected by finance"),
+    "allocate": _("Allocated"),
+    "backorder": _("Backordered"),
+    "deallocate": _("Allocation undone"),
+    "release_to_floor": _("Released to the warehouse"),
+    "ship_partially": _("Partly shipped"),
+    "ship": _("Shipped"),
+    "deliver": _("Delivered"),
+    "complete": _("Completed"),
+    "cancel": _("Cancelled"),
+    "hold": _("Put on hold"),
+    "resume": _("Resumed"),
+}
+INVOICE_TRANSITION_LABELS = {
+    "issue": _("Issued"),
+    "send": _("Sent"),
+    "flag_red_letter": _("Red-letter invoice needed"),
+    "void": _("Voided"),
+}

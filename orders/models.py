@@ -13,7 +13,9 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from oms.audit import logged
 from orders.choices import (
     BEFORE_SHIPPED,
+    INVOICE_TRANSITION_LABELS,
     LIVE_INVOICE_STATUSES,
+    ORDER_TRANSITION_LABELS,
     ChannelKind,
     ContactChannel,
     CustomerTier,
@@ -217,6 +219,7 @@ class OrderRule(models.Model):
 
 
 class Order(FSMModelMixin, models.Model):
+    transition_labels = ORDER_TRANSITION_LABELS
     number = models.CharField(_("order number"), max_length=20, unique=True)
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="orders"
@@ -604,6 +607,8 @@ class Invoice(FSMModelMixin, models.Model):
     A refund after issuance flags it for a red-letter (credit) invoice; finance then voids it with the
     red-letter number, and a new invoice may be requested for what remains paid.
     """
+
+    transition_labels = INVOICE_TRANSITION_LABELS
 
     # The e-mail may be a person's; title and taxpayer id are what the tax system needs and stay in full.
     pii_fields = ("email",)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemKind(models.TextChoices):
@@ -61,3 +62,17 @@ class Resolution(models.TextChoices):
     ACCEPT_THEIRS = "accept_theirs", _("Accept theirs")
     ACCEPT_OURS = "accept_ours", _("Accept ours")
     ADJUSTMENT = "adjustment", _("Adjustment line")
+
+
+# What each transition and logged change of a statement is called on screens (oms.audit.transition_label).
+STATEMENT_TRANSITION_LABELS = {
+    "submit": pgettext_lazy("statement timeline", "Submit"),
+    "approve": pgettext_lazy("statement timeline", "Approve"),
+    "reject": pgettext_lazy("statement timeline", "Reject"),
+    "reopen": pgettext_lazy("statement timeline", "Reopen as draft"),
+    "settle": pgettext_lazy("statement timeline", "Settle"),
+    "create": pgettext_lazy("statement timeline", "Created"),
+    "bill matched": pgettext_lazy("statement timeline", "Supplier's bill matched"),
+    "difference resolved": pgettext_lazy("statement timeline", "Difference resolved"),
+    "items released": pgettext_lazy("statement timeline", "Items freed"),
+}

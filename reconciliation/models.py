@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from oms.audit import logged
 from reconciliation.choices import (
     BADGE_COLOURS,
+    STATEMENT_TRANSITION_LABELS,
     BillStatus,
     ItemKind,
     ItemStatus,
@@ -141,6 +142,8 @@ class ReconcilableItem(models.Model):
 
 class SupplierStatement(FSMModelMixin, models.Model):
     """对账单: what we and a supplier agree we owe each other for a set of items."""
+
+    transition_labels = STATEMENT_TRANSITION_LABELS
 
     number = models.CharField(_("statement"), max_length=20, unique=True, null=True, blank=True)
     supplier = models.ForeignKey(

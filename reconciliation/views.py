@@ -3,8 +3,6 @@ bill matching and resolutions, the approval queue, PDF / XLSX. Thin: selectors r
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
@@ -12,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
@@ -133,27 +130,6 @@ def _statement(pk: int) -> SupplierStatement:
     )
 
 
-# What the statement's timeline calls each transition and logged change, in the reader's language.
-TIMELINE_TITLES = {
-    "submit": pgettext_lazy("statement timeline", "Submit"),
-    "approve": pgettext_lazy("statement timeline", "Approve"),
-    "reject": pgettext_lazy("statement timeline", "Reject"),
-    "reopen": pgettext_lazy("statement timeline", "Reopen as draft"),
-    "settle": pgettext_lazy("statement timeline", "Settle"),
-    "create": pgettext_lazy("statement timeline", "Created"),
-    "bill matched": pgettext_lazy("statement timeline", "Supplier's bill matched"),
-    "difference resolved": pgettext_lazy("statement timeline", "Difference resolved"),
-    "items released": pgettext_lazy("statement timeline", "Items freed"),
-}
-
-
-def statement_timeline(statement: SupplierStatement) -> list:
-    return [
-        replace(entry, title=str(TIMELINE_TITLES.get(entry.title, entry.title)))
-        for entry in timeline_for(statement)
-    ]
-
-
 def detail_context(request, statement: SupplierStatement, **overrides) -> dict:
     """Everything the statement page shows; a fixed number of queries whatever the number of items."""
     user = request.user
@@ -180,7 +156,7 @@ def detail_context(request, statement: SupplierStatement, **overrides) -> dict:
         "matching": selectors.items_summary(items) if statement.is_draft else None,
         "bill": bill,
         "unresolved": selectors.unresolved_differences(statement_id=statement.pk) if bill else 0,
-        "timeline": statement_timeline(statement),
+        "timeline": timeline_for(statement),
         "settlements": list(statement.settlements.select_related("by"))
         if statement.status in (StatementStatus.APPROVED, StatementStatus.SETTLED)
         else [],

@@ -20,6 +20,17 @@ def _celery_eager(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the project's default language: a request as a Chinese-speaking user leaves its
+    language active in the thread, and service messages asserted afterwards would come out in Chinese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def roles(db):
     sync_roles()

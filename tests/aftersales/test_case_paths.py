@@ -157,7 +157,9 @@ def test_approving_twice_is_refused_and_changes_nothing(shipped_order, ops_user,
     before = snapshot(case)
     with pytest.raises(IllegalTransition) as refused:
         case_approve(case_id=case.pk, by=ops_user)
-    assert refused.value.message.startswith(f"Cannot approve {case.number} while it is Awaiting return.")
+    assert refused.value.message.startswith(
+        f"{case.number} is Awaiting return, so “Approved” is not possible now."
+    )
     assert snapshot(case) == before
 
 

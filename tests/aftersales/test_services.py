@@ -158,7 +158,7 @@ def test_an_illegal_step_is_refused_with_what_is_allowed(
     with pytest.raises(IllegalTransition) as refused:
         case_receive_return(case_id=case.pk, warehouse_id=warehouse.pk, by=warehouse_user)
     assert refused.value.message == (
-        f"Cannot receive {case.number} while it is Requested. Allowed now: approve, reject."
+        f"{case.number} is Requested, so “Return received” is not possible now. Possible now: Approved, Rejected."
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.REQUESTED

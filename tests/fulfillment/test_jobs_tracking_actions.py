@@ -200,7 +200,9 @@ def test_approving_a_warehouse_parcel_is_refused_with_a_message_and_changes_noth
     response = action(client_for(ops_user), own, "approve")
     assert response.status_code == 302
     [message] = messages_of(response)
-    assert message.startswith(f"{own.number}: Cannot approve {own.number} while it is Pending.")
+    assert message.startswith(
+        f"{own.number}: {own.number} is Pending, so “Drop-ship approved” is not possible now."
+    )
     own.refresh_from_db()
     assert (own.status, own.approved_at) == (S.PENDING, None)
     assert not OutboxMessage.objects.filter(event="fulfillment.drop_ship_request").exists()
@@ -290,5 +292,7 @@ def test_approve_twice_notifies_the_supplier_once(dropped, ops_user, client_for)
     shipment_approve_drop_ship(shipment_id=drop.pk, by=ops_user)
     response = action(client_for(ops_user), drop, "approve")
     [message] = messages_of(response)
-    assert message.startswith(f"{drop.number}: Cannot approve {drop.number} while it is Approved")
+    assert message.startswith(
+        f"{drop.number}: {drop.number} is Approved (supplier notified), so “Drop-ship approved” is not possible now."
+    )
     assert OutboxMessage.objects.filter(event="fulfillment.drop_ship_request").count() == 1

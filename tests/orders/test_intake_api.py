@@ -175,7 +175,9 @@ def test_illegal_actions_in_the_api_answer_409_and_change_nothing(api, order_in,
     )
     # then 409 with a clear message, nothing changed
     assert response.status_code == 409
-    assert response.json()["detail"].startswith(f"Cannot cancel {order.number} while it is Shipped.")
+    assert response.json()["detail"].startswith(
+        f"{order.number} is Shipped, so “Cancelled” is not possible now."
+    )
     assert Order.objects.get(pk=order.pk).status == "shipped"
     # paying an order that is already paid: 409 too
     response = api.post(f"/api/v1/orders/{order.number}/paid/", {"transaction_id": "X"}, format="json")

@@ -80,7 +80,9 @@ def test_approve_from_the_page_and_a_refusal_is_a_message_not_a_500(client_for, 
     assert Order.objects.get(pk=order.pk).status == "approved"
     response = client.post(f"/orders/{order.pk}/resume/", follow=True)
     assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]][0].startswith(f"Cannot resume {order.number}")
+    assert [str(m) for m in response.context["messages"]][0].startswith(
+        f"{order.number} is Approved, so “Resumed” is not possible now."
+    )
     assert Order.objects.get(pk=order.pk).status == "approved"
 
 

@@ -157,7 +157,7 @@ def test_submit_notifies_finance_managers_and_approval_reconciles_everything(
     charge = SupplierCharge.objects.get()
     assert (charge.reconciliation_status, charge.reconciled_at) == ("reconciled", today)
     timeline = [e.title for e in timeline_for(statement)]
-    assert "submit" in timeline and "approve" in timeline
+    assert "Submit" in timeline and "Approve" in timeline
 
 
 def test_a_plain_finance_user_cannot_approve_and_nothing_changes(sources, supplier, finance_user):
@@ -286,7 +286,7 @@ def test_a_rejected_statement_frees_its_items_and_reopening_puts_back_what_is_st
     )
     charge = SupplierCharge.objects.get()
     assert (charge.reconciliation_status, charge.statement_id) == ("open", None)
-    assert "items released" in [e.title for e in timeline_for(first)]
+    assert "Items freed" in [e.title for e in timeline_for(first)]
 
     # And another statement may take some of them meanwhile
     second = statement_create(supplier_id=supplier.pk, by=finance_user)
