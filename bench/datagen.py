@@ -112,10 +112,10 @@ def _fill(conn, *, orders: int, days: int) -> None:
                (19 + (g * 37) % 400)::numeric(12,2), 200 + g % 1800, 1000, false, false, false, true, now()
         FROM generate_series(1, 2000) g JOIN inventory_product p ON p.code = 'P' || (1 + g % 500)""")
     conn.execute(f"""
-        INSERT INTO orders_customer (name, phone, email, tier, language, is_blacklisted, blacklist_reason,
-                                     created_at)
+        INSERT INTO orders_customer (name, phone, email, tier, language, preferred_contact, do_not_contact,
+                                     is_blacklisted, blacklist_reason, created_at)
         SELECT '客户' || g, '13' || lpad(g::text, 9, '0'), '', CASE WHEN g % 50 = 0 THEN 'vip' ELSE 'normal' END,
-               'zh-hans', false, '', now()
+               'zh-hans', 'sms', false, false, '', now()
         FROM generate_series(1, {customers}) g""")  # noqa: S608 - an integer
     provinces = "ARRAY[" + ",".join(f"'{p}'" for p in PROVINCES) + "]"
     conn.execute(f"""

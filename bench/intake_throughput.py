@@ -138,8 +138,9 @@ BEGIN;
 SELECT id FROM orders_channeltoken WHERE key_hash = 'x';
 SELECT id FROM orders_order WHERE channel_id = 1 AND external_id = 'PG-' || :client_id || '-' || :cust;
 SELECT id FROM orders_customer WHERE phone = '138' || lpad(:cust::text, 8, '0');
-INSERT INTO orders_customer (name, phone, email, tier, language, is_blacklisted, blacklist_reason, created_at)
-  VALUES ('买家', '138' || lpad(:cust::text, 8, '0'), '', 'normal', 'zh-hans', false, '', now())
+INSERT INTO orders_customer (name, phone, email, tier, language, preferred_contact, do_not_contact, is_blacklisted,
+                             blacklist_reason, created_at)
+  VALUES ('买家', '138' || lpad(:cust::text, 8, '0'), '', 'normal', 'zh-hans', 'sms', false, false, '', now())
   ON CONFLICT (phone) DO UPDATE SET name = excluded.name RETURNING id AS customer_id \gset
 INSERT INTO orders_address (name, phone, province, city, district, line1, postcode, country, customer_id)
   VALUES ('买家', '13800000000', '上海', '上海市', '浦东新区', '测试路1号', '', 'CN', :customer_id) RETURNING id AS address_id \gset
@@ -188,10 +189,11 @@ def run_pgbench(*, clients: int, seconds: int) -> float:
         fh.write(PGBENCH_SCRIPT)
     out = subprocess.run(
         ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", fh.name, f"{SERVER}/{DB}"],
-        check=True,
         capture_output=True,
         text=True,
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     for line in out.stdout.splitlines():
         if line.startswith("tps"):
             return float(line.split("=")[1].split()[0])
