@@ -13,7 +13,7 @@ from aftersales.models import (
     SupplierCharge,
     SurveyResponse,
 )
-from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin
+from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Reason)
@@ -24,15 +24,9 @@ class ReasonAdmin(ChangeLoggedAdmin, admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class CaseLineInline(admin.TabularInline):
+class CaseLineInline(ReadOnlyInline):
     model = CaseLine
-    extra = 0
     fields = ["order_line", "sku", "quantity", "unit_price", "replacement_sku", "condition"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AftersalesCase)

@@ -13,7 +13,7 @@ from fulfillment.models import (
     ShipmentLine,
     TrackingEvent,
 )
-from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin
+from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class CarrierServiceInline(admin.TabularInline):
@@ -67,15 +67,9 @@ class PickWaveAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class ShipmentLineInline(admin.TabularInline):
+class ShipmentLineInline(ReadOnlyInline):
     model = ShipmentLine
-    extra = 0
     fields = ["sku", "quantity", "verified_qty", "shipped_qty", "demand_ref"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Shipment)

@@ -3,7 +3,7 @@ customers, orders and money are read-only (they change through the orders servic
 
 from django.contrib import admin
 
-from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin
+from oms.admin_mixins import ChangeLoggedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from orders.models import (
     Address,
     Channel,
@@ -20,17 +20,12 @@ from orders.models import (
 )
 
 
-class ChannelTokenInline(admin.TabularInline):
-    model = ChannelToken
-    extra = 0
-    fields = ["prefix", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = False
+class ChannelTokenInline(ReadOnlyInline):
+    """Tokens are created with `manage.py create_api_token CHANNEL`, which prints the secret once."""
 
-    def has_add_permission(self, request, obj=None):
-        # Tokens are created with `manage.py create_api_token CHANNEL`, which prints the secret once.
-        return False
+    model = ChannelToken
+    fields = ["prefix", "name", "created_at", "last_used_at", "revoked_at"]
+    show_change_link = False
 
 
 @admin.register(Channel)
@@ -82,26 +77,14 @@ class AddressAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
     fields = ["line_no", "sku_code", "name", "quantity", "unit_price", "line_total"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
-    extra = 0
     fields = ["method", "amount", "status", "transaction_id", "paid_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)

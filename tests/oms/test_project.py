@@ -94,3 +94,27 @@ def test_seed_demo_is_idempotent_and_prints_logins(capsys):
     assert ops.check_password("demo")
     assert list(ops.groups.values_list("name", flat=True)) == ["Operations"]
     assert User.objects.get(username="admin").is_superuser
+
+
+@pytest.mark.django_db
+def test_every_admin_list_and_first_record_opens_for_the_admin_on_demo_data(client):
+    # given the demo data (every domain has records); when the admin opens each model's list and its first record
+    from django.urls import reverse
+
+    from oms.models import User
+
+    call_command("seed_demo")
+    client.force_login(User.objects.get(username="admin"))
+    broken = []
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        response = client.get(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
+        if response.status_code != 200:
+            broken.append((model._meta.label, "list", response.status_code))
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            response = client.get(reverse(f"admin:{info[0]}_{info[1]}_change", args=[first.pk]))
+            if response.status_code != 200:
+                broken.append((model._meta.label, "record", response.status_code))
+    # then every page answers 200
+    assert broken == []
