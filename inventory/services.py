@@ -640,18 +640,21 @@ def _today_load(warehouse_ids: list[int]) -> dict[int, int]:
     return {wid: counts.get(wid, 0) for wid in warehouse_ids}
 
 
-def _fill_loads(candidates: list[_Candidate]) -> None:
+LoadCounter = Callable[[list[int]], dict[int, int]]
+
+
+def _fill_loads(candidates: list[_Candidate], today_load: LoadCounter) -> None:
     missing = [c for c in candidates if c.today is None]
     if missing:
-        loads = _today_load([c.warehouse.pk for c in missing])
+        loads = today_load([c.warehouse.pk for c in missing])
         for c in missing:
             c.today = loads[c.warehouse.pk]
 
 
-def _resolve_ties(ranked: list[_Candidate]) -> None:
+def _resolve_ties(ranked: list[_Candidate], today_load: LoadCounter) -> None:
     """Load only decides between candidates equal on region match and priority: count it only then."""
     if len(ranked) >= 2 and ranked[0].rank()[:2] == ranked[1].rank()[:2]:
-        _fill_loads([c for c in ranked if c.rank()[:2] == ranked[0].rank()[:2]])
+        _fill_loads([c for c in ranked if c.rank()[:2] == ranked[0].rank()[:2]], today_load)
 
 
 def _plan(
@@ -661,10 +664,12 @@ def _plan(
     warehouses: list[Warehouse],
     available: dict[tuple[int, int], int],
     sku_codes: dict[int, str],
+    today_load: LoadCounter = _today_load,
 ) -> tuple[list[tuple[int, int, int]], dict, dict[int, int]]:
     """Decide where each line is served from. Returns (assignments, explanation, short).
 
     ``assignments`` are (line index, warehouse id, quantity); empty when something is short.
+    ``today_load`` counts each warehouse's reservations made today, asked only when load breaks a tie.
     """
     province = (province or "").strip()
     candidates = [
@@ -696,7 +701,7 @@ def _plan(
             reasons[c.warehouse.pk] = _("Not enough stock anywhere: the order waits for stock.")
     else:
         full = sorted((c for c in candidates if len(c.fills) == len(lines)), key=lambda c: c.rank())
-        _resolve_ties(full)
+        _resolve_ties(full, today_load)
         full.sort(key=lambda c: c.rank())
         if full:
             decision = "single_warehouse"
@@ -708,7 +713,7 @@ def _plan(
                 reasons[c.warehouse.pk] = _why_not(c, best)
         else:
             decision = "split"
-            assignments, chosen = _split(lines, candidates)
+            assignments, chosen = _split(lines, candidates, today_load)
             for position, c in enumerate(chosen, start=1):
                 reasons[c.warehouse.pk] = _("Chosen as warehouse %(n)s of %(total)s of the split.") % {
                     "n": position,
@@ -794,7 +799,7 @@ def _why_not(c: _Candidate, best: _Candidate) -> str:
 
 
 def _split(
-    lines: list[DemandLine], candidates: list[_Candidate]
+    lines: list[DemandLine], candidates: list[_Candidate], today_load: LoadCounter
 ) -> tuple[list[tuple[int, int, int]], list[_Candidate]]:
     """Greedy set cover: repeatedly take the warehouse that fills the most remaining lines whole.
 
@@ -803,7 +808,7 @@ def _split(
     """
     # Load only breaks ties between warehouses equal on region match and priority: count it only then.
     if len({c.rank()[:2] for c in candidates}) < len(candidates):
-        _fill_loads(candidates)
+        _fill_loads(candidates, today_load)
     left = {c.warehouse.pk: dict(c.available) for c in candidates}
     remaining = list(range(len(lines)))
     chosen: list[_Candidate] = []
@@ -948,34 +953,55 @@ def allocate(*, lines: list[DemandLine], province: str, by=None) -> AllocationRe
 def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> list[AllocationResult]:
     """Allocate many demand sets (lines, province) in one transaction, in the order given.
 
-    For batch runs (e.g. backorders or a wave of approved orders in priority order): each set is
-    all-or-nothing on its own, exactly as ``allocate`` would decide it one after the other, but the
-    stock rows of every SKU in the batch are locked once (in (sku_id, warehouse_id) order) and the
-    reservations and reserved counters are written with one INSERT and one UPDATE. Keep batches
-    small (~100 sets): the rows stay locked until the batch commits. Load, when it breaks a tie,
-    counts today's reservations in the database, not those made earlier in the same batch.
+    For batch runs (a wave of approved orders in priority order, backorders): each set is
+    all-or-nothing on its own and decided exactly as ``allocate`` would decide it one after the
+    other, but the stock rows of every SKU in the batch are locked once, with one
+    ``SELECT … FOR UPDATE`` in (sku_id, warehouse_id) order, the decisions are made in memory from
+    the locked rows, and the reservations and reserved counters are written with one INSERT and one
+    UPDATE. Keep batches small (100–500 sets): the rows stay locked until the batch commits. Load,
+    when it breaks a tie, is today's reservations counted once per batch plus those the batch made.
     """
     for lines, _province in demands:
         _validate_lines(lines)
     sku_ids = sorted({line.sku_id for lines, _p in demands for line in lines})
-    levels = [
-        lv
-        for lv in StockLevel.objects.select_for_update(of=("self",))
-        .select_related("sku", "warehouse")
+    # Plain values, not model instances: a batch locks thousands of rows and building a StockLevel,
+    # an SKU and a Warehouse per row was most of its Python time. Rows of inactive warehouses are
+    # locked too (as ``allocate`` does) but never planned with.
+    rows = list(
+        StockLevel.objects.select_for_update()
         .filter(sku_id__in=sku_ids)
         .order_by("sku_id", "warehouse_id")
-        if lv.warehouse.is_active
-    ]
-    by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
-    per_sku: dict[int, list[StockLevel]] = defaultdict(list)
-    for lv in levels:
-        per_sku[lv.sku_id].append(lv)
-    left = {key: lv.on_hand - lv.reserved for key, lv in by_key.items()}
-    codes = _sku_codes(sku_ids, levels)
+        .values_list("pk", "sku_id", "warehouse_id", "on_hand", "reserved", "safety_stock")
+    )
+    warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={row[2] for row in rows}, is_active=True)}
+    pk_of: dict[tuple[int, int], int] = {}
+    left: dict[tuple[int, int], int] = {}
+    below_safety: dict[tuple[int, int], int] = {}  # key -> safety stock, for levels that have one
+    per_sku: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pk, sku_id, warehouse_id, on_hand, reserved, safety_stock in rows:
+        if warehouse_id not in warehouses:
+            continue
+        key = (sku_id, warehouse_id)
+        pk_of[key] = pk
+        left[key] = on_hand - reserved
+        per_sku[sku_id].append(key)
+        if safety_stock:
+            below_safety[key] = safety_stock
+    codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
     refs = sorted({line.ref for lines, _p in demands for line in lines})
     held: dict[str, list[Reservation]] = defaultdict(list)
-    for reservation in Reservation.objects.filter(demand_ref__in=refs, status=ACTIVE):
-        held[reservation.demand_ref].append(reservation)
+    if refs:
+        for reservation in Reservation.objects.filter(demand_ref__in=refs, status=ACTIVE):
+            held[reservation.demand_ref].append(reservation)
+
+    counted: dict[int, int] = {}
+    made_today: dict[int, int] = defaultdict(int)
+
+    def today_load(warehouse_ids: list[int]) -> dict[int, int]:
+        # What ``allocate`` would count after the sets before this one had committed.
+        if not counted:
+            counted.update(_today_load(sorted(warehouses)))
+        return {wid: counted.get(wid, 0) + made_today[wid] for wid in warehouse_ids}
 
     results: list[AllocationResult] = []
     pending: list[Reservation] = []
@@ -995,13 +1021,14 @@ def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> l
                 )
             )
             continue
-        rows = [lv for sku in sorted({line.sku_id for line in lines}) for lv in per_sku.get(sku, [])]
+        keys = [key for sku in sorted({line.sku_id for line in lines}) for key in per_sku.get(sku, [])]
         assignments, explanation, short = _plan(
             lines=lines,
             province=province,
-            warehouses=_warehouses_of(rows),
-            available={(lv.sku_id, lv.warehouse_id): left[(lv.sku_id, lv.warehouse_id)] for lv in rows},
+            warehouses=sorted({warehouses[wid] for _sku, wid in keys}, key=lambda w: (w.priority, w.code)),
+            available={key: left[key] for key in keys},
             sku_codes=codes,
+            today_load=today_load,
         )
         if short:
             results.append(AllocationResult(allocated=False, explanation=explanation, short=short))
@@ -1011,6 +1038,7 @@ def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> l
             key = (lines[i].sku_id, wid)
             left[key] -= qty
             per_level[key] += qty
+            made_today[wid] += 1
             made.append(Reservation(sku_id=key[0], warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref))
         for reservation in made:
             held[reservation.demand_ref].append(reservation)
@@ -1018,10 +1046,18 @@ def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> l
         results.append(AllocationResult(allocated=True, reservations=made, explanation=explanation))
     if pending:
         Reservation.objects.bulk_create(pending)  # sets the primary keys on the objects in ``results``
-        _add_reserved({by_key[key].pk: qty for key, qty in per_level.items()})
-        for key, qty in per_level.items():
-            by_key[key].reserved += qty
-        _review_low_stock([by_key[key] for key in sorted(per_level)], may_recover=False)
+        _add_reserved({pk_of[key]: qty for key, qty in per_level.items()})
+        # Only levels that fell below their safety stock can open an alert: load just those as models.
+        low = [
+            pk_of[key] for key in sorted(per_level) if key in below_safety and left[key] < below_safety[key]
+        ]
+        if low:
+            _review_low_stock(
+                StockLevel.objects.select_related("sku", "warehouse")
+                .filter(pk__in=low)
+                .order_by("sku_id", "warehouse_id"),
+                may_recover=False,
+            )
     return results
 
 
