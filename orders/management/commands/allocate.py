@@ -10,9 +10,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=100,
+            help="orders per transaction (their stock rows stay locked until it commits)",
+        )
 
     def handle(self, *args, **options):
-        counts = orders_allocate_pending(limit=options["limit"])
+        counts = orders_allocate_pending(limit=options["limit"], batch_size=options["batch_size"])
         self.stdout.write(
             f"allocated {counts['allocated']}, backordered {counts['backordered']}, skipped {counts['skipped']}"
         )
