@@ -4,9 +4,10 @@ Run: .venv/bin/python bench/intake_throughput.py [--orders 6000] [--clients 6] [
 It (re)creates database ``oms_bench_intake``, loads 3 warehouses and 200 SKUs with stock, starts gunicorn on
 127.0.0.1:8799 (Celery tasks go to Redis db 14 when it answers, as in production, and are purged after),
 posts batches of new orders from several client threads and prints orders/second. Then pgbench runs a script
-of the intake's statements (customer lookup, address, order, line, payment, logs, and the allocation's
-stock-level lock and update, reservation, allocation row) to give this machine's ceiling; both and the
-ratio are printed.
+of the statements one batch request sends (``pgbench_script``: the per-batch lookups, one savepoint and order
+row per order, the bulk inserts, one commit) to give this machine's ceiling for that SQL; both, the ratio and
+the load average after each are printed. Allocation is in neither: the batch intake leaves approved orders
+to the batch allocation task, sent after commit (bench/allocation_batch.py measures that).
 """
 
 from __future__ import annotations
@@ -130,63 +131,95 @@ def run_api(token: str, *, orders: int, clients: int, batch: int) -> tuple[float
     return orders / (time.perf_counter() - started), statuses
 
 
-PGBENCH_SCRIPT = r"""
-\set cust random(1, 1000000)
-\set sku random(1, 200)
-\set wh random(1, 3)
-BEGIN;
-SELECT id FROM orders_channeltoken WHERE key_hash = 'x';
-SELECT id FROM orders_order WHERE channel_id = 1 AND external_id = 'PG-' || :client_id || '-' || :cust;
-SELECT id FROM orders_customer WHERE phone = '138' || lpad(:cust::text, 8, '0');
-INSERT INTO orders_customer (name, phone, email, tier, language, preferred_contact, do_not_contact, is_blacklisted,
-                             blacklist_reason, created_at)
-  VALUES ('买家', '138' || lpad(:cust::text, 8, '0'), '', 'normal', 'zh-hans', 'sms', false, false, '', now())
-  ON CONFLICT (phone) DO UPDATE SET name = excluded.name RETURNING id AS customer_id \gset
-INSERT INTO orders_address (name, phone, province, city, district, line1, postcode, country, customer_id)
-  VALUES ('买家', '13800000000', '上海', '上海市', '浦东新区', '测试路1号', '', 'CN', :customer_id) RETURNING id AS address_id \gset
-SELECT nextval('orders_order_number_seq') AS seq \gset
-INSERT INTO orders_order (number, external_id, source, contact_phone, address_key, province, status, held_from_status,
-  hold_reason, cancel_reason, placed_at, currency, subtotal, shipping_fee, discount, total, is_urgent, promotion, note,
-  priority, priority_reasons, risk_score, risk_reasons, review_reasons, needs_finance_review, review_note,
-  allocation_explanation, backorder_info, created_at, updated_at, channel_id, customer_id, shipping_address_id)
-  VALUES ('PG' || :seq, 'PG-' || :seq, 'api', '138' || lpad(:cust::text, 8, '0'), md5(:seq::text), '上海', 'pending_payment', '', '', '',
-  now(), 'CNY', 79.80, 0, 0, 79.80, false, '', '', 0, '[]', 0, '[]', '[]', false, '', '{}', '{}', now(), now(), 1,
-  :customer_id, :address_id) RETURNING id AS order_id \gset
-INSERT INTO orders_orderline (line_no, sku_code, name, quantity, unit_price, line_total, order_id, sku_id)
-  VALUES (1, 'SKU', '商品', 2, 39.90, 79.80, :order_id, :sku) RETURNING id AS line_id \gset
-INSERT INTO orders_payment (method, amount, status, transaction_id, paid_at, created_at, order_id)
-  VALUES ('alipay', 79.80, 'paid', 'T', now(), now(), :order_id);
-SELECT id FROM orders_orderrule WHERE is_active;
-SELECT count(*) FROM orders_order WHERE address_key = md5(:seq::text) AND placed_at >= now() - interval '1 day';
-SELECT count(*) FROM orders_order WHERE contact_phone = '138' || lpad(:cust::text, 8, '0') AND placed_at >= now() - interval '1 day';
-INSERT INTO django_fsm_log_statelog (timestamp, source_state, state, transition, object_id, by_id, content_type_id, description)
-  SELECT now(), 'pending_payment', 'paid', 'pay', :order_id, NULL, id, NULL FROM django_content_type WHERE model = 'order' AND app_label = 'orders';
-INSERT INTO django_fsm_log_statelog (timestamp, source_state, state, transition, object_id, by_id, content_type_id, description)
-  SELECT now(), 'paid', 'approved', 'auto_approve', :order_id, NULL, id, NULL FROM django_content_type WHERE model = 'order' AND app_label = 'orders';
-INSERT INTO oms_outboxmessage (created_at, channel, recipient, subject, body, language, event, dedupe_key, status, attempts, last_error)
-  VALUES (now(), 'sms', '13800000000', 's', 'b', 'zh-hans', 'order.paid', 'pg:' || :order_id, 'pending', 0, '');
-UPDATE orders_order SET status = 'approved', paid_at = now() WHERE id = :order_id;
-COMMIT;
-BEGIN;
-SELECT id FROM orders_order WHERE id = :order_id FOR UPDATE;
-SELECT id FROM inventory_stocklevel WHERE sku_id = :sku ORDER BY sku_id, warehouse_id FOR UPDATE;
-SELECT id FROM inventory_reservation WHERE demand_ref = 'order-line:' || :line_id AND status = 'active';
-INSERT INTO inventory_reservation (sku_id, warehouse_id, quantity, demand_ref, status, created_at, closed_reason)
-  SELECT :sku, id, 2, 'order-line:' || :line_id, 'active', now(), '' FROM inventory_warehouse ORDER BY priority LIMIT 1 RETURNING id AS res_id \gset
-UPDATE inventory_stocklevel SET reserved = reserved + 2, updated_at = now()
-  WHERE sku_id = :sku AND warehouse_id = (SELECT id FROM inventory_warehouse ORDER BY priority LIMIT 1);
-INSERT INTO orders_orderlineallocation (line_id, warehouse_id, quantity, reservation_id, demand_ref, created_at)
-  SELECT :line_id, id, 2, :res_id, 'order-line:' || :line_id, now() FROM inventory_warehouse ORDER BY priority LIMIT 1;
-INSERT INTO django_fsm_log_statelog (timestamp, source_state, state, transition, object_id, by_id, content_type_id, description)
-  SELECT now(), 'approved', 'allocated', 'allocate', :order_id, NULL, id, NULL FROM django_content_type WHERE model = 'order' AND app_label = 'orders';
-UPDATE orders_order SET status = 'allocated', allocated_at = now() WHERE id = :order_id;
-COMMIT;
-"""
+def pgbench_script(batch: int) -> str:
+    """One batch request of the intake as pgbench runs it: the statements ``orders_intake_batch`` sends, in order.
+
+    Per batch: token, existing orders, SKUs, rules, customers by phone (insert the new ones, read them back),
+    risk windows by address and by phone, order numbers, addresses; per order: savepoint, order row (already
+    approved), release; then lines, payments, change log, state logs (pay, auto_approve) and outbox rows in
+    bulk; one commit. Each pgbench transaction is one batch, so orders/s = tps × batch. (Allocation is not in
+    it: the batch allocation task does it after commit, see bench/allocation_batch.py.)
+    """
+    n = batch
+    ext = ", ".join(f"'PG-' || :client_id || '-' || :b || '-{k}'" for k in range(n))
+    phones = ", ".join(f"'13' || lpad((:b * {n} + {k})::text, 9, '0')" for k in range(n))
+    out = [
+        r"\set b random(1, 9999999)",
+        r"\set sku random(1, 200)",
+        "BEGIN;",
+        "SELECT id, channel_id FROM orders_channeltoken WHERE key_hash = 'x' AND revoked_at IS NULL;",
+        f"SELECT * FROM orders_order WHERE channel_id = 1 AND external_id IN ({ext});",
+        "SELECT * FROM inventory_sku s JOIN inventory_product p ON p.id = s.product_id "
+        "WHERE s.code IN ('SKU-B-0001', 'SKU-B-0002', 'SKU-B-0003');",
+        "SELECT * FROM orders_orderrule WHERE is_active;",
+        f"SELECT * FROM orders_customer WHERE phone IN ({phones});",
+        "INSERT INTO orders_customer (name, phone, email, tier, language, preferred_contact, do_not_contact, "
+        "is_blacklisted, blacklist_reason, created_at) "
+        f"SELECT '买家', '13' || lpad((:b * {n} + k)::text, 9, '0'), '', 'normal', 'zh-hans', 'sms', false, false, '', "
+        f"now() FROM generate_series(0, {n - 1}) k ON CONFLICT DO NOTHING;",
+        f"SELECT 'ARRAY[' || string_agg(id::text, ',' ORDER BY phone) || ']' AS customers FROM orders_customer "
+        f"WHERE phone IN ({phones}) \\gset",
+        "SELECT address_key, placed_at FROM orders_order WHERE address_key IN "
+        f"({', '.join(f'md5(:b::text || {k})' for k in range(n))}) AND placed_at >= now() - interval '1 day';",
+        f"SELECT contact_phone, placed_at FROM orders_order WHERE contact_phone IN ({phones}) "
+        "AND placed_at >= now() - interval '1 day';",
+        f"SELECT 'ARRAY[' || string_agg(v::text, ',') || ']' AS numbers FROM "
+        f"(SELECT nextval('orders_order_number_seq') AS v FROM generate_series(1, {n})) s \\gset",
+        "WITH a AS (INSERT INTO orders_address (name, phone, province, city, district, line1, postcode, country, "
+        f"customer_id) SELECT '买家', '13' || lpad((:b * {n} + k)::text, 9, '0'), '上海', '上海市', '浦东新区', "
+        f"'测试路1号', '', 'CN', (:customers)[k + 1] FROM generate_series(0, {n - 1}) k RETURNING id) "
+        "SELECT 'ARRAY[' || string_agg(id::text, ',' ORDER BY id) || ']' AS addresses FROM a \\gset",
+    ]
+    for k in range(n):
+        out += [
+            f"SAVEPOINT s{k};",
+            "INSERT INTO orders_order (number, external_id, source, contact_phone, address_key, province, status, "
+            "held_from_status, hold_reason, cancel_reason, placed_at, paid_at, approved_at, currency, subtotal, "
+            "shipping_fee, discount, total, is_urgent, promotion, note, priority, priority_reasons, risk_score, "
+            "risk_reasons, review_reasons, needs_finance_review, review_note, allocation_explanation, "
+            "backorder_info, created_at, updated_at, channel_id, customer_id, shipping_address_id) VALUES "
+            f"('SO' || (:numbers)[{k + 1}], 'PG-' || :client_id || '-' || :b || '-{k}', 'api', "
+            f"'13' || lpad((:b * {n} + {k})::text, 9, '0'), md5(:b::text || {k}), '上海', 'approved', '', '', '', "
+            "now(), now(), now(), 'CNY', 79.80, 0, 0, 79.80, false, '', '', 0, '[]', 0, '[]', '[]', false, '', "
+            f"'{{}}', '{{}}', now(), now(), 1, (:customers)[{k + 1}], (:addresses)[{k + 1}]) "
+            f"RETURNING id AS o{k} \\gset",
+            f"RELEASE SAVEPOINT s{k};",
+        ]
+    ids = [f":o{k}" for k in range(n)]
+    out += [
+        "INSERT INTO orders_orderline (line_no, sku_code, name, quantity, unit_price, line_total, order_id, sku_id) "
+        "VALUES " + ", ".join(f"(1, 'SKU', '商品', 2, 39.90, 79.80, {o}, :sku)" for o in ids) + ";",
+        "INSERT INTO orders_payment (method, amount, status, transaction_id, paid_at, created_at, order_id) VALUES "
+        + ", ".join(f"('alipay', 79.80, 'paid', 'T', now(), now(), {o})" for o in ids)
+        + ";",
+        "INSERT INTO oms_changelog (timestamp, by_id, content_type_id, object_id, object_repr, action, changes, "
+        "note) SELECT now(), NULL, ct.id, o, 'SO', 'create', '{}', 'Intake: api' FROM django_content_type ct, "
+        f"unnest(ARRAY[{', '.join(ids)}]) o WHERE ct.app_label = 'orders' AND ct.model = 'order';",
+        "INSERT INTO django_fsm_log_statelog (timestamp, source_state, state, transition, object_id, by_id, "
+        "content_type_id, description) SELECT now(), t.source, t.target, t.name, o, NULL, ct.id, NULL "
+        f"FROM django_content_type ct, unnest(ARRAY[{', '.join(ids)}]) o, (VALUES ('pending_payment', 'paid', "
+        "'pay'), ('paid', 'approved', 'auto_approve')) t(source, target, name) "
+        "WHERE ct.app_label = 'orders' AND ct.model = 'order';",
+        "SELECT dedupe_key FROM oms_outboxmessage WHERE dedupe_key IN ("
+        + ", ".join(f"'order:' || {o} || ':paid'" for o in ids)
+        + ");",
+        "INSERT INTO oms_outboxmessage (created_at, channel, recipient, subject, body, language, event, "
+        "dedupe_key, status, attempts, last_error) VALUES "
+        + ", ".join(
+            f"(now(), 'sms', '13800000000', 's', 'b', 'zh-hans', 'order.paid', 'order:' || {o} || ':paid', "
+            "'pending', 0, '')"
+            for o in ids
+        )
+        + ";",
+        "COMMIT;",
+    ]
+    return "\n".join(out) + "\n"
 
 
-def run_pgbench(*, clients: int, seconds: int) -> float:
+def run_pgbench(*, clients: int, seconds: int, batch: int) -> float:
+    """Orders per second of the intake's statements run by pgbench (tps × orders per transaction)."""
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
-        fh.write(PGBENCH_SCRIPT)
+        fh.write(pgbench_script(batch))
     out = subprocess.run(
         ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", fh.name, f"{SERVER}/{DB}"],
         capture_output=True,
@@ -196,7 +229,7 @@ def run_pgbench(*, clients: int, seconds: int) -> float:
         raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     for line in out.stdout.splitlines():
         if line.startswith("tps"):
-            return float(line.split("=")[1].split()[0])
+            return float(line.split("=")[1].split()[0]) * batch
     raise RuntimeError(out.stdout + out.stderr)
 
 
@@ -251,14 +284,19 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], capture_output=True)
-    ceiling = run_pgbench(clients=args.clients, seconds=args.pgbench_seconds)
+    load_api = os.getloadavg()
+    ceiling = run_pgbench(clients=args.clients, seconds=args.pgbench_seconds, batch=args.batch)
+    load_pg = os.getloadavg()
     print(
         f"batch API, {args.workers} gunicorn workers, {args.clients} clients, batches of {args.batch}: "
-        f"{rate:.0f} orders/s  (statuses {statuses})"
+        f"{rate:.0f} orders/s  (statuses {statuses}; load average after {load_api[0]:.2f})"
     )
-    ceiling = run_pgbench(clients=args.clients, seconds=args.pgbench_seconds)
-    print(f"pgbench, same statements, {args.clients} clients: {ceiling:.0f} orders/s")
+    print(
+        f"pgbench, same statements, {args.clients} clients, one batch of {args.batch} per transaction: "
+        f"{ceiling:.0f} orders/s  (load average after {load_pg[0]:.2f})"
+    )
     print(f"ratio API / pgbench: {rate / ceiling:.2f}")
+    print("(allocation is not included in either: the batch allocation task does it after commit)")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
+from django_fsm_log.backends import SimpleBackend, _pre_transition_callback
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from django_fsm_log.models import StateLog
 
@@ -20,6 +25,62 @@ from oms.models import ChangeLog
 def logged(func):
     """Decorate an fsm transition so the log row records who (``by=``) and why (``description=``)."""
     return fsm_log_by(fsm_log_description(func))
+
+
+class _PendingLogs:
+    """Stands in for ``StateLog.objects`` while logs are collected: ``create`` keeps the row unsaved."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[StateLog, models.Model]] = []
+
+    def create(self, **values: Any) -> StateLog:
+        instance = values["content_object"]
+        log = StateLog(**values)  # timestamp is taken now, when the transition runs
+        self.rows.append((log, instance))
+        return log
+
+
+_pending_logs: ContextVar[_PendingLogs | None] = ContextVar("oms_pending_state_logs", default=None)
+
+
+class StateLogBackend(SimpleBackend):
+    """django-fsm-log's simple backend (one StateLog row per transition, written when it runs), except inside
+    ``collect_state_logs()``: there the rows are kept and written together by ``state_logs_write`` (bulk intake,
+    where the transitions run before the new row has its id)."""
+
+    @staticmethod
+    def post_transition_callback(sender, instance, name, source, target, **kwargs):
+        pending = _pending_logs.get()
+        if pending is None:
+            return SimpleBackend.post_transition_callback(sender, instance, name, source, target, **kwargs)
+        return _pre_transition_callback(sender, instance, name, source, target, pending, **kwargs)
+
+
+@contextmanager
+def collect_state_logs() -> Iterator[list[tuple[StateLog, models.Model]]]:
+    """Keep the StateLog rows of the transitions run inside the block; hand them to ``state_logs_write``
+    (in the same transaction as the objects' own rows) or drop them if the objects are not saved."""
+    pending = _PendingLogs()
+    token = _pending_logs.set(pending)
+    try:
+        yield pending.rows
+    finally:
+        _pending_logs.reset(token)
+
+
+def state_logs_write(rows: list[tuple[StateLog, models.Model]]) -> list[StateLog]:
+    """Write collected StateLog rows in one INSERT, pointing each at its object's id (saved by now).
+
+    Each row is stamped as it is written, in the order the transitions ran, so that on a timeline the
+    transitions come after the objects' creation (change log) written before them in the same transaction."""
+    logs = []
+    for log, instance in rows:
+        if instance.pk is None:
+            raise ValueError(f"state log for an unsaved {type(instance).__name__}")
+        log.object_id = instance.pk
+        log.timestamp = timezone.now()
+        logs.append(log)
+    return StateLog.objects.bulk_create(logs)
 
 
 def transition_label(model, name: str) -> str:

@@ -128,6 +128,39 @@ def outbox_enqueue(
     return message
 
 
+def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
+    """Queue many messages (each a dict of ``outbox_enqueue``'s arguments) in the current transaction with one
+    INSERT; one task delivers them after commit. Keys already queued and empty recipients are skipped."""
+    messages = [m for m in messages if m.get("recipient")]
+    keys = [m["dedupe_key"] for m in messages if m.get("dedupe_key")]
+    queued = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    rows, seen = [], set()
+    for m in messages:
+        key = m.get("dedupe_key") or None
+        if key and (key in queued or key in seen):
+            continue
+        seen.add(key)
+        rows.append(
+            OutboxMessage(
+                channel=m["channel"],
+                recipient=m["recipient"],
+                subject=m.get("subject", "")[:300],
+                body=m["body"],
+                language=m.get("language", "en"),
+                event=m.get("event", ""),
+                dedupe_key=key,
+            )
+        )
+    if not rows:
+        return []
+    created = OutboxMessage.objects.bulk_create(rows)
+    from oms.tasks import outbox_deliver_many_task
+
+    message_ids = [m.pk for m in created]
+    transaction.on_commit(lambda: outbox_deliver_many_task.delay(message_ids=message_ids))
+    return created
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, … minutes, at most 6 hours."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))

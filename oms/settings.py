@@ -256,7 +256,8 @@ SPECTACULAR_SETTINGS = {"TITLE": "OMS API", "VERSION": "1.0.0", "SERVE_INCLUDE_S
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
-DJANGO_FSM_LOG_STORAGE_METHOD = "django_fsm_log.backends.SimpleBackend"
+# django-fsm-log's simple backend that can also collect rows for one bulk write (oms.audit).
+DJANGO_FSM_LOG_STORAGE_METHOD = "oms.audit.StateLogBackend"
 DJANGO_FSM_LOG_IGNORED_MODELS = ()
 
 # --- Security (production values when DEBUG is off) ----------------------------------------

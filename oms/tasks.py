@@ -10,6 +10,16 @@ def outbox_deliver_task(*, message_id: int) -> str:
     return outbox_deliver(message_id=message_id)
 
 
+@shared_task(name="oms.tasks.outbox_deliver_many_task")
+def outbox_deliver_many_task(*, message_ids: list[int]) -> dict[str, int]:
+    """Deliver the messages queued together (bulk intake); each is sent once even if this runs twice."""
+    counts: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = outbox_deliver(message_id=int(message_id))
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
 @shared_task(name="oms.tasks.outbox_deliver_due_task")
 def outbox_deliver_due_task() -> dict[str, int]:
     """Beat: deliver everything due (retries after backoff, and anything a lost task left behind)."""

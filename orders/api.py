@@ -23,8 +23,7 @@ from orders.serializers import (
     OrderInSerializer,
     OrderOutSerializer,
 )
-from orders.services import order_cancel, order_intake, order_mark_paid
-from orders.validation import sku_lookup
+from orders.services import order_cancel, order_intake, order_mark_paid, orders_intake_batch
 
 
 class ChannelAPIView(APIView):
@@ -39,8 +38,11 @@ class ChannelAPIView(APIView):
         return super().handle_exception(exc)
 
 
-def _one(channel, data, *, skus=None) -> tuple[int, dict]:
-    result = order_intake(channel=channel, data=data, source=OrderSource.API, skus=skus)
+def _one(channel, data) -> tuple[int, dict]:
+    return _answer(order_intake(channel=channel, data=data, source=OrderSource.API))
+
+
+def _answer(result) -> tuple[int, dict]:
     if result.errors:
         return status.HTTP_400_BAD_REQUEST, result.errors
     code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -66,7 +68,7 @@ class OrderBatchView(ChannelAPIView):
     @extend_schema(
         request=BatchInSerializer,
         responses={200: BatchOutSerializer, 400: ErrorsSerializer},
-        summary="Create up to 500 orders; each succeeds or fails on its own",
+        summary="Create up to 500 orders; each succeeds or fails on its own (allocated soon after, by the batch task)",
     )
     def post(self, request):
         orders = request.data.get("orders") if isinstance(request.data, dict) else None
@@ -77,20 +79,19 @@ class OrderBatchView(ChannelAPIView):
                 {"orders": [_("At most %(n)s orders per batch.") % {"n": settings.OMS_INTAKE_BATCH_MAX}]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        # One SKU lookup for the whole batch.
-        skus = sku_lookup(
-            line.get("sku")
-            for body in orders
-            if isinstance(body, dict) and isinstance(body.get("lines"), list)
-            for line in body["lines"]
-            if isinstance(line, dict)
-        )
+        # One transaction for the batch, one savepoint per order; allocation follows in the batch task.
+        outcomes = orders_intake_batch(channel=request.auth.channel, bodies=orders)
+        # One serializer for every order answered (building one per order costs more than the intake).
+        answers = iter(OrderOutSerializer([r.order for r in outcomes if not r.errors], many=True).data)
         results = []
-        for body in orders:
+        for body, result in zip(orders, outcomes, strict=True):
             external_id = body.get("external_id") if isinstance(body, dict) else None
-            code, answer = _one(request.auth.channel, body, skus=skus)
-            entry = {"external_id": external_id if isinstance(external_id, str) else None, "status": code}
-            entry["errors" if code == 400 else "order"] = answer
+            entry = {"external_id": external_id if isinstance(external_id, str) else None}
+            if result.errors:
+                entry.update(status=status.HTTP_400_BAD_REQUEST, errors=result.errors)
+            else:
+                code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+                entry.update(status=code, order=next(answers))
             results.append(entry)
         return Response({"results": results}, status=status.HTTP_200_OK)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
@@ -122,7 +123,11 @@ class Customer(models.Model):
                 name="customer_not_merged_into_self",
             ),
         ]
-        indexes = [models.Index(fields=["email"], name="customer_email_idx")]
+        indexes = [
+            models.Index(fields=["email"], name="customer_email_idx"),
+            # Intake matches customers by e-mail case-insensitively (email__iexact is UPPER(email) = UPPER(%s)).
+            models.Index(Upper("email"), name="customer_email_upper_idx"),
+        ]
         permissions = [
             ("merge_customer", _("Can merge duplicate customers")),
             ("anonymise_customer", _("Can anonymise a customer on request")),

@@ -24,17 +24,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
-from oms.audit import log_changes, run_transition, snapshot
+from oms.audit import collect_state_logs, log_changes, run_transition, snapshot, state_logs_write
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition, PermissionRefused
-from oms.models import OutboxMessage
-from oms.notifications import outbox_enqueue, outbox_forget, render_message
+from oms.models import ChangeLog, OutboxMessage
+from oms.notifications import outbox_enqueue, outbox_enqueue_many, outbox_forget, render_message
 from oms.privacy import mask_email, personal_data_forget
 from orders.choices import (
     INVOICEABLE_ORDER_STATUSES,
@@ -73,7 +74,7 @@ from orders.models import (
     RefundRecord,
 )
 from orders.rules import OrderFacts, evaluate
-from orders.validation import EMAIL, CleanOrder, Errors, _money, validate_order_data
+from orders.validation import EMAIL, CleanOrder, Errors, _money, sku_lookup, validate_order_data
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -157,8 +158,291 @@ def _intake_write(
     customer, customer_created = _customer_for(clean.customer)
     now = timezone.now()
     paid = clean.payment["status"] == PaymentStatus.PAID
-    order = Order(
+    order = _order_from(
+        clean,
+        channel=channel,
         number=next_order_number(),
+        source=source,
+        by=by,
+        customer=customer,
+        reship_of=reship_of,
+    )
+    try:
+        # The savepoint covers the address too: a duplicate leaves nothing behind.
+        with transaction.atomic():
+            order.shipping_address = Address.objects.create(customer=customer, **clean.address)
+            order.save()
+    except IntegrityError as exc:
+        if clean.external_id and "order_channel_external_id_unique" in str(exc):
+            return Order.objects.get(channel=channel, external_id=clean.external_id), False
+        raise
+    OrderLine.objects.bulk_create(_lines_of(order, clean))
+    _payment_of(order, clean, now=now).save()
+    log_changes(
+        instance=order, before={}, by=by, action="create", note=_("Intake: %(source)s") % {"source": source}
+    )
+    _classify(
+        order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]
+    )
+    if paid:
+        _pay_and_route(order, by=by, now=now)
+    order.save()
+    return order, True
+
+
+def _external_id(data) -> str | None:
+    """The channel's order id as the idempotency key, when the body has a usable one."""
+    external_id = data.get("external_id") if isinstance(data, dict) else None
+    if isinstance(external_id, str) and external_id.strip() and "\x00" not in external_id:
+        return external_id.strip()
+    return None
+
+
+def orders_intake_batch(
+    *, channel: Channel, bodies: list, by=None, source: str = OrderSource.API
+) -> list[IntakeResult]:
+    """Take a batch of orders (the batch API): one result per body, in order, each as ``order_intake`` gives it.
+
+    Same checks, rules, transitions, audit rows and notifications as ``order_intake``, and each order still
+    succeeds or fails on its own; but the lookups (SKUs, existing orders, customers by phone and e-mail, rules,
+    risk windows, order numbers) run once per batch, the batch is written in ONE transaction with one
+    savepoint per order (a duplicate delivered concurrently answers 200 with the order that won, the others
+    carry on) and lines, payments, logs and outbox messages are inserted in bulk. Approved orders are not
+    allocated one by one: the batch allocation task (priority order) is sent once after commit, as for
+    imports; the answer shows them approved.
+    """
+    external_ids = [_external_id(body) for body in bodies]
+    existing = {
+        o.external_id: o
+        for o in Order.objects.select_related("channel").filter(
+            channel=channel, external_id__in=sorted({e for e in external_ids if e})
+        )
+    }
+    skus = sku_lookup(
+        line.get("sku")
+        for body, external_id in zip(bodies, external_ids, strict=True)
+        if external_id not in existing and isinstance(body, dict) and isinstance(body.get("lines"), list)
+        for line in body["lines"]
+        if isinstance(line, dict)
+    )
+    checked: list[tuple[CleanOrder | None, dict]] = []
+    for body, external_id in zip(bodies, external_ids, strict=True):
+        if external_id in existing:
+            checked.append((None, {}))
+            continue
+        checked.append(
+            validate_order_data(
+                body, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
+            )
+        )
+    return _intake_batch_write(
+        channel=channel, external_ids=external_ids, existing=existing, checked=checked, by=by, source=source
+    )
+
+
+@retry_on_conflict
+def _intake_batch_write(
+    *,
+    channel: Channel,
+    external_ids: list[str | None],
+    existing: dict[str, Order],
+    checked: list[tuple[CleanOrder | None, dict]],
+    by,
+    source: str,
+) -> list[IntakeResult]:
+    results: list[IntakeResult | None] = [None] * len(checked)
+    todo: list[tuple[int, CleanOrder]] = []
+    for i, ((clean, errors), external_id) in enumerate(zip(checked, external_ids, strict=True)):
+        if clean is None and not errors:
+            results[i] = IntakeResult(order=existing[external_id], created=False)
+        elif errors:
+            results[i] = IntakeResult(order=None, created=False, errors=errors)
+        else:
+            todo.append((i, clean))
+    if not todo:
+        return results
+    now = timezone.now()
+    rules = list(OrderRule.objects.filter(is_active=True))
+    customers = _customers_for_batch([clean.customer for _i, clean in todo])
+    counter = _RiskCounter(rules=rules, cleans=[clean for _i, clean in todo])
+    numbers = _order_numbers(len(todo))
+    addresses = Address.objects.bulk_create(
+        [
+            Address(customer=customer, **clean.address)
+            for (_i, clean), (customer, _new) in zip(todo, customers, strict=True)
+        ]
+    )
+    created: dict[str, Order] = {}
+    orders: list[tuple[Order, CleanOrder]] = []
+    unused_addresses, tag_rows, logs, events = [], [], [], []
+    for (i, clean), (customer, customer_is_new), number, address in zip(
+        todo, customers, numbers, addresses, strict=True
+    ):
+        if clean.external_id and clean.external_id in created:  # the same order twice in one batch
+            results[i] = IntakeResult(order=created[clean.external_id], created=False)
+            unused_addresses.append(address.pk)
+            continue
+        order = _order_from(clean, channel=channel, number=number, source=source, by=by, customer=customer)
+        order.shipping_address = address
+        same_address, same_phone = counter.counts(order)
+        tag_ids = _apply_rules(
+            order,
+            rules=rules,
+            customer=customer,
+            customer_is_new=customer_is_new,
+            payment_method=clean.payment["method"],
+            same_address=same_address,
+            same_phone=same_phone,
+        )
+        order_events: list[str] = []
+        with collect_state_logs() as order_logs:
+            if clean.payment["status"] == PaymentStatus.PAID:
+                _pay_and_route(
+                    order, by=by, now=now, notify=lambda _o, event, sink=order_events: sink.append(event)
+                )
+        try:
+            with transaction.atomic():  # the one savepoint of this order: a duplicate leaves nothing behind
+                order.save(force_insert=True)
+        except IntegrityError as exc:
+            if clean.external_id and "order_channel_external_id_unique" in str(exc):
+                winner = Order.objects.select_related("channel").get(
+                    channel=channel, external_id=clean.external_id
+                )
+                results[i] = IntakeResult(order=winner, created=False)
+                unused_addresses.append(address.pk)
+                continue
+            raise
+        counter.add(order)
+        if clean.external_id:
+            created[clean.external_id] = order
+        results[i] = IntakeResult(order=order, created=True)
+        orders.append((order, clean))
+        tag_rows += [Order.tags.through(order_id=order.pk, tag_id=t) for t in sorted(tag_ids)]
+        logs += order_logs
+        events += [(order, event) for event in order_events]
+    if unused_addresses:
+        Address.objects.filter(pk__in=unused_addresses).delete()
+    if orders:
+        OrderLine.objects.bulk_create([line for order, clean in orders for line in _lines_of(order, clean)])
+        Payment.objects.bulk_create([_payment_of(order, clean, now=now) for order, clean in orders])
+        Order.tags.through.objects.bulk_create(tag_rows)
+        note = _("Intake: %(source)s") % {"source": source}
+        content_type = ContentType.objects.get_for_model(Order)
+        ChangeLog.objects.bulk_create(
+            [
+                ChangeLog(
+                    by=by if getattr(by, "pk", None) else None,
+                    content_type=content_type,
+                    object_id=order.pk,
+                    object_repr=str(order)[:200],
+                    action="create",
+                    changes={},
+                    note=note,
+                )
+                for order, _clean in orders
+            ]
+        )
+        state_logs_write(logs)  # after the change log: on the timeline, created comes before paid
+        outbox_enqueue_many([_notification(order, event) for order, event in events])
+        if settings.OMS_ALLOCATE_ON_INTAKE and any(order.status == S.APPROVED for order, _c in orders):
+            transaction.on_commit(_allocate_pending_soon)
+    return results
+
+
+def _allocate_pending_soon() -> None:
+    from orders.tasks import allocate_orders_task
+
+    allocate_orders_task.delay()
+
+
+def _order_numbers(n: int) -> list[str]:
+    """``n`` order numbers (as ``next_order_number``) from one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('orders_order_number_seq') FROM generate_series(1, %s)", [n])
+        values = sorted(value for (value,) in cursor.fetchall())
+    today = timezone.localdate()
+    return [f"SO{today:%y%m%d}{value:04d}" for value in values]
+
+
+def _customers_for_batch(datas: list[dict]) -> list[tuple[Customer, bool]]:
+    """``_customer_for`` for a batch, in order, with two lookups and one insert: matched by phone, else by
+    e-mail (case-insensitive, as ``email__iexact``: uses the upper(email) index), else a new customer, which
+    later orders of the batch then match too. ``True`` marks the first order of a customer new in this batch."""
+    by_phone = {
+        c.phone: c
+        for c in Customer.objects.select_related("merged_into").filter(phone__in={d["phone"] for d in datas})
+    }
+    emails = sorted({d["email"] for d in datas if d["email"] and d["phone"] not in by_phone})
+    by_email: dict[str, Customer] = {}
+    if emails:
+        match = Q()
+        for email in emails:
+            match |= Q(email__iexact=email)
+        for c in Customer.objects.filter(
+            match, merged_into__isnull=True, anonymised_at__isnull=True
+        ).order_by("pk"):
+            by_email.setdefault(c.email.upper(), c)
+    planned: dict[str, Customer] = {}
+    picked: list[tuple[Customer, bool]] = []
+    for d in datas:
+        customer = by_phone.get(d["phone"])
+        if customer is None and d["email"]:
+            customer = by_email.get(d["email"].upper())
+        if customer is None:
+            customer = Customer(phone=d["phone"], name=d["name"], email=d["email"])
+            planned[d["phone"]] = by_phone[d["phone"]] = customer
+            if d["email"]:
+                by_email.setdefault(d["email"].upper(), customer)
+            picked.append((customer, True))
+        else:
+            picked.append((customer, False))
+    if planned:
+        # A concurrent intake may create the same phone meanwhile: keep its row (the unique constraint decides).
+        Customer.objects.bulk_create(sorted(planned.values(), key=lambda c: c.phone), ignore_conflicts=True)
+        saved = {c.phone: c for c in Customer.objects.select_related("merged_into").filter(phone__in=planned)}
+        picked = [(saved[c.phone] if c.pk is None else c, new) for c, new in picked]
+    return [(c.merged_into if c.merged_into_id else c, new) for c, new in picked]
+
+
+class _RiskCounter:
+    """Orders to the same address / from the same phone within each rule's window, for a batch: the orders
+    already stored are read once, the batch's own are added as they are written (as one-by-one intake counts)."""
+
+    def __init__(self, *, rules: list[OrderRule], cleans: list[CleanOrder]) -> None:
+        self.windows = _risk_windows(rules)
+        self.by_address: dict[str, list] = {}
+        self.by_phone: dict[str, list] = {}
+        if not self.windows or not cleans:
+            return
+        since = min(c.placed_at for c in cleans) - timedelta(hours=max(self.windows))
+        for key, placed_at in Order.objects.filter(
+            address_key__in={address_key(c.address) for c in cleans}, placed_at__gte=since
+        ).values_list("address_key", "placed_at"):
+            self.by_address.setdefault(key, []).append(placed_at)
+        for phone, placed_at in Order.objects.filter(
+            contact_phone__in={c.address["phone"] for c in cleans}, placed_at__gte=since
+        ).values_list("contact_phone", "placed_at"):
+            self.by_phone.setdefault(phone, []).append(placed_at)
+
+    def counts(self, order: Order) -> tuple[dict[int, int], dict[int, int]]:
+        """Counts including ``order`` itself, by window hours."""
+        same_address, same_phone = {}, {}
+        for hours in self.windows:
+            since = order.placed_at - timedelta(hours=hours)
+            same_address[hours] = 1 + sum(t >= since for t in self.by_address.get(order.address_key, ()))
+            same_phone[hours] = 1 + sum(t >= since for t in self.by_phone.get(order.contact_phone, ()))
+        return same_address, same_phone
+
+    def add(self, order: Order) -> None:
+        self.by_address.setdefault(order.address_key, []).append(order.placed_at)
+        self.by_phone.setdefault(order.contact_phone, []).append(order.placed_at)
+
+
+def _order_from(
+    clean: CleanOrder, *, channel: Channel, number: str, source: str, by, customer: Customer, reship_of=None
+) -> Order:
+    return Order(
+        number=number,
         channel=channel,
         external_id=clean.external_id,
         source=source,
@@ -178,48 +462,33 @@ def _intake_write(
         note=clean.note,
         created_by=by if getattr(by, "pk", None) else None,
     )
-    try:
-        # The savepoint covers the address too: a duplicate leaves nothing behind.
-        with transaction.atomic():
-            order.shipping_address = Address.objects.create(customer=customer, **clean.address)
-            order.save()
-    except IntegrityError as exc:
-        if clean.external_id and "order_channel_external_id_unique" in str(exc):
-            return Order.objects.get(channel=channel, external_id=clean.external_id), False
-        raise
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                line_no=i + 1,
-                sku=line.sku,
-                sku_code=line.sku.code,
-                name=_sku_label(line.sku),
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total,
-            )
-            for i, line in enumerate(clean.lines)
-        ]
-    )
-    Payment.objects.create(
+
+
+def _lines_of(order: Order, clean: CleanOrder) -> list[OrderLine]:
+    return [
+        OrderLine(
+            order=order,
+            line_no=i + 1,
+            sku=line.sku,
+            sku_code=line.sku.code,
+            name=_sku_label(line.sku),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total,
+        )
+        for i, line in enumerate(clean.lines)
+    ]
+
+
+def _payment_of(order: Order, clean: CleanOrder, *, now) -> Payment:
+    return Payment(
         order=order,
         method=clean.payment["method"],
         amount=clean.payment["amount"],
         status=clean.payment["status"],
         transaction_id=clean.payment["transaction_id"],
-        paid_at=now if paid else None,
+        paid_at=now if clean.payment["status"] == PaymentStatus.PAID else None,
     )
-    log_changes(
-        instance=order, before={}, by=by, action="create", note=_("Intake: %(source)s") % {"source": source}
-    )
-    _classify(
-        order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]
-    )
-    if paid:
-        _pay_and_route(order, by=by, now=now)
-    order.save()
-    return order, True
 
 
 def _sku_label(sku: SKU) -> str:
@@ -251,11 +520,8 @@ def _customer_for(data: dict) -> tuple[Customer, bool]:
 def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None, payment_method: str) -> None:
     """Score risk and priority, decide whether the order needs review, and tag it (rules in OrderRule)."""
     rules = list(OrderRule.objects.filter(is_active=True))
-    windows = {
-        r.window_hours for r in rules if r.condition in ("same_address_orders_gte", "same_phone_orders_gte")
-    }
     same_address, same_phone = {}, {}
-    for hours in windows:
+    for hours in _risk_windows(rules):
         since = order.placed_at - timedelta(hours=hours)
         same_address[hours] = Order.objects.filter(
             address_key=order.address_key, placed_at__gte=since
@@ -265,6 +531,36 @@ def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None,
         ).count()
     if customer_is_new is None:
         customer_is_new = not Order.objects.filter(customer=customer).exclude(pk=order.pk).exists()
+    tag_ids = _apply_rules(
+        order,
+        rules=rules,
+        customer=customer,
+        customer_is_new=customer_is_new,
+        payment_method=payment_method,
+        same_address=same_address,
+        same_phone=same_phone,
+    )
+    if tag_ids:
+        order.tags.add(*sorted(tag_ids))
+
+
+def _risk_windows(rules: list[OrderRule]) -> set[int]:
+    return {
+        r.window_hours for r in rules if r.condition in ("same_address_orders_gte", "same_phone_orders_gte")
+    }
+
+
+def _apply_rules(
+    order: Order,
+    *,
+    rules: list[OrderRule],
+    customer: Customer,
+    customer_is_new: bool,
+    payment_method: str,
+    same_address: dict[int, int],
+    same_phone: dict[int, int],
+) -> set[int]:
+    """Score risk and priority and decide on review (set on ``order``); returns the ids of the tags to add."""
     facts = OrderFacts(
         total=order.total,
         is_urgent=order.is_urgent,
@@ -287,14 +583,13 @@ def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None,
     order.risk_reasons = result.risk_reasons
     order.review_reasons = result.review_reasons
     order.needs_finance_review = result.needs_finance_review
-    if result.tag_ids:
-        order.tags.add(*sorted(result.tag_ids))
+    return result.tag_ids
 
 
-def _pay_and_route(order: Order, *, by, now) -> None:
+def _pay_and_route(order: Order, *, by, now, notify=None) -> None:
     order.paid_at = now
     run_transition(order, "pay", by=by, check_perm=False)
-    _notify(order, "paid")
+    (notify or _notify)(order, "paid")
     if order.review_reasons:
         run_transition(order, "send_to_review", by=by, check_perm=False, note="; ".join(order.review_reasons))
     else:
@@ -768,6 +1063,11 @@ def order_mark_delivered(*, order_id: int, by=None) -> Order:
 
 
 def _notify(order: Order, event: str) -> None:
+    outbox_enqueue(**_notification(order, event))
+
+
+def _notification(order: Order, event: str) -> dict:
+    """The outbox message for ``event`` of a saved order, as ``outbox_enqueue``'s arguments."""
     customer = order.customer
     language = customer.language or "zh-hans"
     subject, body = render_message(
@@ -777,15 +1077,15 @@ def _notify(order: Order, event: str) -> None:
         channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
     else:
         channel, recipient = OutboxMessage.Channel.SMS, customer.phone
-    outbox_enqueue(
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        language=language,
-        event=f"order.{event}",
-        dedupe_key=f"order:{order.pk}:{event}",
-    )
+    return {
+        "channel": channel,
+        "recipient": recipient,
+        "subject": subject,
+        "body": body,
+        "language": language,
+        "event": f"order.{event}",
+        "dedupe_key": f"order:{order.pk}:{event}",
+    }
 
 
 def hash_token(raw: str) -> str:
