@@ -205,9 +205,10 @@ def orders_intake_batch(
 
     Same checks, rules, transitions, audit rows and notifications as ``order_intake``, and each order still
     succeeds or fails on its own; but the lookups (SKUs, existing orders, customers by phone and e-mail, rules,
-    risk windows, order numbers) run once per batch, the batch is written in ONE transaction with one
-    savepoint per order (a duplicate delivered concurrently answers 200 with the order that won, the others
-    carry on) and lines, payments, logs and outbox messages are inserted in bulk. Approved orders are not
+    risk windows, order numbers) run once per batch, and the batch is written in ONE transaction with bulk
+    inserts: addresses, then the orders in one INSERT (in a savepoint: if another request delivered one of
+    them meanwhile, the orders are inserted again one savepoint each, so that the duplicate answers 200 with
+    the order that won and the others carry on), then lines, payments, tags, logs and outbox messages. Approved orders are not
     allocated one by one: the batch allocation task (priority order) is sent once after commit, as for
     imports; the answer shows them approved.
     """
@@ -272,15 +273,16 @@ def _intake_batch_write(
             for (_i, clean), (customer, _new) in zip(todo, customers, strict=True)
         ]
     )
-    created: dict[str, Order] = {}
-    orders: list[tuple[Order, CleanOrder]] = []
-    unused_addresses, tag_rows, logs, events = [], [], [], []
+    built: dict[str, Order] = {}
+    candidates: list[_Candidate] = []
+    unused_addresses = []
     for (i, clean), (customer, customer_is_new), number, address in zip(
         todo, customers, numbers, addresses, strict=True
     ):
-        if clean.external_id and clean.external_id in created:  # the same order twice in one batch
-            results[i] = IntakeResult(order=created[clean.external_id], created=False)
-            unused_addresses.append(address.pk)
+        if clean.external_id and clean.external_id in built:  # the same order twice in one batch
+            candidates.append(
+                _Candidate(i, clean, built[clean.external_id], address, set(), [], [], twin=True)
+            )
             continue
         order = _order_from(clean, channel=channel, number=number, source=source, by=by, customer=customer)
         order.shipping_address = address
@@ -300,26 +302,47 @@ def _intake_batch_write(
                 _pay_and_route(
                     order, by=by, now=now, notify=lambda _o, event, sink=order_events: sink.append(event)
                 )
-        try:
-            with transaction.atomic():  # the one savepoint of this order: a duplicate leaves nothing behind
-                order.save(force_insert=True)
-        except IntegrityError as exc:
-            if clean.external_id and "order_channel_external_id_unique" in str(exc):
-                winner = Order.objects.select_related("channel").get(
-                    channel=channel, external_id=clean.external_id
-                )
-                results[i] = IntakeResult(order=winner, created=False)
-                unused_addresses.append(address.pk)
-                continue
-            raise
         counter.add(order)
         if clean.external_id:
-            created[clean.external_id] = order
-        results[i] = IntakeResult(order=order, created=True)
-        orders.append((order, clean))
-        tag_rows += [Order.tags.through(order_id=order.pk, tag_id=t) for t in sorted(tag_ids)]
-        logs += order_logs
-        events += [(order, event) for event in order_events]
+            built[clean.external_id] = order
+        candidates.append(_Candidate(i, clean, order, address, tag_ids, order_logs, order_events))
+    new = [c for c in candidates if not c.twin]
+    try:
+        with transaction.atomic():  # one INSERT for the batch's orders ...
+            Order.objects.bulk_create([c.order for c in new])
+    except IntegrityError as exc:
+        if "order_channel_external_id_unique" not in str(exc):
+            raise
+        # ... unless one was delivered concurrently: then one savepoint per order, so that only the
+        # duplicate gives way (and answers the order that won) while the others are written.
+        for c in new:
+            try:
+                with transaction.atomic():
+                    c.order.save(force_insert=True)
+            except IntegrityError as exc_one:
+                if not (c.clean.external_id and "order_channel_external_id_unique" in str(exc_one)):
+                    raise
+                c.order = Order.objects.select_related("channel").get(
+                    channel=channel, external_id=c.clean.external_id
+                )
+                c.lost = True
+    orders: list[tuple[Order, CleanOrder]] = []
+    tag_rows, logs, events = [], [], []
+    for c in candidates:
+        if c.twin or c.lost:
+            order = built.get(c.clean.external_id) if c.twin else c.order
+            if c.twin and order.pk is None:  # its first copy lost to a concurrent delivery
+                order = Order.objects.select_related("channel").get(
+                    channel=channel, external_id=order.external_id
+                )
+            results[c.index] = IntakeResult(order=order, created=False)
+            unused_addresses.append(c.address.pk)
+            continue
+        results[c.index] = IntakeResult(order=c.order, created=True)
+        orders.append((c.order, c.clean))
+        tag_rows += [Order.tags.through(order_id=c.order.pk, tag_id=t) for t in sorted(c.tag_ids)]
+        logs += c.logs
+        events += [(c.order, event) for event in c.events]
     if unused_addresses:
         Address.objects.filter(pk__in=unused_addresses).delete()
     if orders:
@@ -347,6 +370,21 @@ def _intake_batch_write(
         if settings.OMS_ALLOCATE_ON_INTAKE and any(order.status == S.APPROVED for order, _c in orders):
             transaction.on_commit(_allocate_pending_soon)
     return results
+
+
+@dataclass
+class _Candidate:
+    """One order of a batch between building and writing."""
+
+    index: int
+    clean: CleanOrder
+    order: Order
+    address: Address
+    tag_ids: set[int]
+    logs: list
+    events: list[str]
+    twin: bool = False  # a second copy of an order earlier in the batch
+    lost: bool = False  # delivered concurrently by another request, which created it
 
 
 def _allocate_pending_soon() -> None:
