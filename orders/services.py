@@ -208,9 +208,9 @@ def orders_intake_batch(
     risk windows, order numbers) run once per batch, and the batch is written in ONE transaction with bulk
     inserts: addresses, then the orders in one INSERT (in a savepoint: if another request delivered one of
     them meanwhile, the orders are inserted again one savepoint each, so that the duplicate answers 200 with
-    the order that won and the others carry on), then lines, payments, tags, logs and outbox messages. Approved orders are not
-    allocated one by one: the batch allocation task (priority order) is sent once after commit, as for
-    imports; the answer shows them approved.
+    the order that won and the others carry on), then lines, payments, tags, logs and outbox messages.
+    Approved orders are not allocated one by one: the batch allocation task (priority order) is sent once
+    after commit, as for imports; the answer shows them approved.
     """
     external_ids = [_external_id(body) for body in bodies]
     existing = {
