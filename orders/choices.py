@@ -186,3 +186,15 @@ INVOICE_TRANSITION_LABELS = {
     "flag_red_letter": _("Red-letter invoice needed"),
     "void": _("Voided"),
 }
+
+
+# Orders still to leave the warehouse: late once paid_at + the channel's SLA has passed.
+SLA_STATUSES = [
+    OrderStatus.PAID,
+    OrderStatus.ON_REVIEW,
+    OrderStatus.FINANCE_REVIEW,
+    OrderStatus.APPROVED,
+    OrderStatus.BACKORDERED,
+    OrderStatus.ALLOCATED,
+    OrderStatus.IN_FULFILLMENT,
+]

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from orders.choices import REVIEW_STATUSES, OrderStatus, PaymentStatus
+from orders.choices import REVIEW_STATUSES, SLA_STATUSES, OrderStatus, PaymentStatus
 from orders.hooks import refunds_from_other_apps
 from orders.models import (
     Address,
@@ -37,15 +37,6 @@ from orders.validation import normalize_phone
 
 S = OrderStatus
 QUEUE_ORDER = (F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
-SLA_STATUSES = [
-    S.PAID,
-    S.ON_REVIEW,
-    S.FINANCE_REVIEW,
-    S.APPROVED,
-    S.BACKORDERED,
-    S.ALLOCATED,
-    S.IN_FULFILLMENT,
-]
 
 
 def orders_for_list() -> QuerySet[Order]:
