@@ -844,11 +844,14 @@ def survey_url(*, order_id: int, case_id: int | None = None) -> str:
 
 
 def survey_invite_delivered(*, order_id: int) -> OutboxMessage | None:
-    """Ask the customer of a delivered order how it went (once per order, however often this runs)."""
+    """Ask the customer of a delivered order how it went (once per order, however often this runs).
+    Nothing for a customer marked do-not-contact (order messages only, no surveys)."""
     from orders.models import Order
 
     order = Order.objects.select_related("customer").get(pk=order_id)
     customer = order.customer
+    if customer.do_not_contact:
+        return None
     language = customer.language or "zh-hans"
     subject, body = render_message(
         "aftersales/messages/survey_delivery.txt",
@@ -890,8 +893,8 @@ def surveys_invite_delivered(*, days: int = 3, limit: int = 1000) -> int:
         if str(order_id) in done:
             continue
         with transaction.atomic():
-            survey_invite_delivered(order_id=order_id)
-        count += 1
+            invited = survey_invite_delivered(order_id=order_id)
+        count += invited is not None
     return count
 
 

@@ -38,12 +38,15 @@ from aftersales.services import (
     supplier_charges_attach,
     supplier_charges_detach,
     supplier_charges_mark_reconciled,
+    survey_invite_delivered,
     survey_submit,
     survey_token,
+    surveys_invite_delivered,
 )
 from inventory.models import StockLevel
 from oms.exceptions import IllegalTransition, PermissionRefused
 from oms.models import OutboxMessage
+from tests.factories import order_through_services
 
 pytestmark = pytest.mark.django_db
 
@@ -344,6 +347,26 @@ def test_survey_answers_once_per_link(shipped_order):
     with pytest.raises(SurveyLinkInvalid):
         survey_submit(token=token + "x", score=5)
     assert SurveyResponse.objects.count() == 1
+
+
+def test_survey_invites_skip_customers_who_asked_not_to_be_contacted(shipped_order, sku, warehouse):
+    # given two delivered orders, one of a customer marked do-not-contact
+    from orders.services import order_mark_delivered
+
+    quiet = order_through_services(lines=[(sku, 1, "199.00")], warehouse=warehouse, phone="13900001111")
+    quiet.customer.do_not_contact = True
+    quiet.customer.save(update_fields=["do_not_contact"])
+    for order in (shipped_order, quiet):
+        order_mark_delivered(order_id=order.pk)
+    OutboxMessage.objects.all().delete()
+    # when the daily survey invitations run
+    invited = surveys_invite_delivered(days=3)
+    # then only the other customer is asked, and the quiet customer's order is not invited
+    assert invited == 1
+    assert list(OutboxMessage.objects.values_list("event", "dedupe_key")) == [
+        ("aftersales.survey_delivery", f"aftersales:survey:order:{shipped_order.pk}")
+    ]
+    assert survey_invite_delivered(order_id=quiet.pk) is None
 
 
 def test_order_shows_its_aftersales_state(shipped_order, ops_user, broken):
