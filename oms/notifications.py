@@ -224,3 +224,37 @@ def outbox_forget(*, recipients) -> int:
         status=OutboxMessage.Status.FAILED, next_attempt_at=None, last_error="recipient anonymised"
     )
     return qs.update(recipient="", subject="", body="")
+
+
+def notify_customer(
+    *,
+    customer,
+    template: str,
+    context: dict,
+    event: str,
+    dedupe_key: str | None = None,
+    marketing: bool = False,
+) -> OutboxMessage | None:
+    """Queue ``template`` for a customer in their language: by e-mail when they have one, else by SMS.
+
+    ``customer`` is any object with ``email``, ``phone``, ``language`` (and ``do_not_contact``): the
+    orders app's Customer, which this package cannot import. Marketing messages (surveys) are not sent
+    to customers who asked not to be contacted; messages about their own orders always are.
+    """
+    if marketing and getattr(customer, "do_not_contact", False):
+        return None
+    language = customer.language or "zh-hans"
+    subject, body = render_message(template, {"customer": customer, **context}, language=language)
+    if customer.email:
+        channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
+    else:
+        channel, recipient = OutboxMessage.Channel.SMS, customer.phone
+    return outbox_enqueue(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        language=language,
+        event=event,
+        dedupe_key=dedupe_key,
+    )

@@ -1,0 +1,30 @@
+"""Form helpers every app shares: Bootstrap styling of widgets, with invalid fields marked."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def style_fields(fields, *, errors=None, small: bool = False) -> None:
+    """Give each widget its Bootstrap class (``-sm`` for filter bars); fields with errors are marked."""
+    size = " form-select-sm" if small else ""
+    for name, field in fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + size
+        else:
+            css = "form-control" + (" form-control-sm" if small else "")
+        if errors and name in errors:
+            css += " is-invalid"
+        widget.attrs["class"] = css
+
+
+class StyledFormMixin:
+    """Mixin for ``forms.Form`` / ``ModelForm``: call ``self._style()`` (after ``full_clean`` too)."""
+
+    small_widgets = False
+
+    def _style(self) -> None:
+        style_fields(self.fields, errors=self.errors if self.is_bound else None, small=self.small_widgets)
