@@ -25,7 +25,9 @@ def task_send(name: str, /, **kwargs) -> bool:
     try:
         task.apply_async(kwargs=kwargs)
     except (OperationalError, ConnectionError) as exc:
-        logger.warning("task %s not sent (broker unreachable: %s); a periodic sweep will pick it up", name, exc)
+        logger.warning(
+            "task %s not sent (broker unreachable: %s); a periodic sweep will pick it up", name, exc
+        )
         return False
     return True
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from oms.models import BackgroundJob, OutboxMessage
-from oms.privacy import can_view_personal_data, personal_data_log
+from oms.privacy import can_view_personal_data, may_reveal, personal_data_log
 from oms.services import user_set_language
 
 
@@ -97,7 +97,10 @@ def personal_data_reveal(request: HttpRequest, model: str, pk: int) -> HttpRespo
     fields = getattr(model_class, "pii_fields", None)
     if not fields:
         raise Http404(_("This record holds no personal data."))
-    instance = get_object_or_404(model_class, pk=pk)
+    instance = model_class._default_manager.filter(pk=pk).first()
+    if instance is None or not may_reveal(request.user, instance):
+        # The same answer whether the record exists or not: ids cannot be probed.
+        raise PermissionDenied
     personal_data_log(
         user=request.user,
         instance=instance,
