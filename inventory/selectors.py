@@ -344,3 +344,17 @@ def replenishment_suggestions(
         )
     suggestions.sort(key=lambda s: (s.supplier_code, s.sku_code))
     return suggestions
+
+
+def suppliers_by_code() -> QuerySet:
+    """Every supplier, by code (the reconciliation balances page)."""
+    from inventory.models import Supplier
+
+    return Supplier.objects.order_by("code")
+
+
+def active_suppliers() -> QuerySet:
+    """Suppliers still in business, by code (choices of a new supplier statement)."""
+    from inventory.models import Supplier
+
+    return Supplier.objects.filter(is_active=True).order_by("code")
