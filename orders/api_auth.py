@@ -35,10 +35,6 @@ class ChannelClient:
 class ChannelTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
-    def authenticate_header(self, request) -> str:
-        """A request without credentials is answered 401 with ``WWW-Authenticate: Token`` (not 403)."""
-        return self.keyword
-
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
