@@ -32,7 +32,7 @@ def orders_placed_span() -> tuple[datetime | None, datetime | None]:
         return cursor.fetchone()
 
 
-# long-function: one INSERT ... SELECT, kept whole so the summary rebuild stays one pass over the orders
+# One INSERT ... SELECT, kept whole (target table from reports) so a rebuild stays one pass over the orders.
 def orders_daily_stats_insert(*, table: str, tz: str, start: datetime, end: datetime) -> int:
     """Insert into ``table`` (the reports app's daily order statistics) the orders placed in [start, end)
     per day (in ``tz``) × channel × province × promotion flag; returns the rows inserted."""
