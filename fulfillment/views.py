@@ -128,8 +128,6 @@ class WavePrintView(PermissionRequiredMixin, View):
 
 # --- pack station --------------------------------------------------------------------------
 
-BEEP = {ScanResult.OK: "ok"}
-
 
 def _pack_context(request, shipment: Shipment | None, outcome=None, done_form=None) -> dict:
     ctx = {"outcome": outcome, "form": ScanForm(), "done_form": done_form or PackDoneForm()}
