@@ -358,3 +358,8 @@ def active_suppliers() -> QuerySet:
     from inventory.models import Supplier
 
     return Supplier.objects.filter(is_active=True).order_by("code")
+
+
+def warehouses_all() -> QuerySet[Warehouse]:
+    """Every warehouse, active or not (for filters over past work)."""
+    return Warehouse.objects.all()
