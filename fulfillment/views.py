@@ -15,6 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from fulfillment import services
 from fulfillment.choices import ScanResult, ShipmentStatus
@@ -447,14 +449,35 @@ def _public_page(request, shipments, form, status=200):
 
 @method_decorator(login_not_required, name="dispatch")
 class PublicTrackingView(View):
+    """Order number + the phone's last four digits. Guessing is throttled twice: lookups per address, and
+    failed lookups per order number (so four digits cannot be tried from many addresses either)."""
+
     def get(self, request):
         form = TrackingLookupForm(request.GET or None)
         shipments = None
         if form.is_valid():
-            shipments = public_tracking(form.cleaned_data["order_number"], form.cleaned_data["phone_last4"])
+            number = form.cleaned_data["order_number"].strip().upper()
+            if self._limited(request, "ip", settings.OMS_TRACKING_RATE_PER_ADDRESS) or self._limited(
+                request, number, settings.OMS_TRACKING_FAILURES_PER_ORDER, increment=False
+            ):
+                form.add_error(None, _("Too many lookups. Wait a few minutes, then try again."))
+                return _public_page(request, None, form, status=429)
+            shipments = public_tracking(number, form.cleaned_data["phone_last4"])
             if shipments is None:
+                self._limited(request, number, settings.OMS_TRACKING_FAILURES_PER_ORDER)
                 form.add_error(None, _("No order matches this number and phone. Check both and try again."))
         return _public_page(request, shipments, form)
+
+    @staticmethod
+    def _limited(request, key: str, rate: str, *, increment: bool = True) -> bool:
+        return is_ratelimited(
+            request,
+            group=f"tracking:{'address' if key == 'ip' else 'order'}",
+            key="ip" if key == "ip" else (lambda _group, _request: key),
+            rate=rate,
+            method=ALL,
+            increment=increment,
+        )
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -275,6 +275,13 @@ REST_FRAMEWORK = {
 # Rate limits and throttles count in this cache: set OMS_CACHE_URL (redis://…) when several web
 # processes serve, so they share one count; otherwise each process counts for itself.
 OMS_CACHE_URL = os.environ.get("OMS_CACHE_URL", "")
+# The public tracking page (order number + last four digits of the phone): lookups per address, and
+# failed lookups per order number (django-ratelimit, counted in the cache above).
+OMS_TRACKING_RATE_PER_ADDRESS = os.environ.get("OMS_TRACKING_RATE_PER_ADDRESS", "30/10m")
+OMS_TRACKING_FAILURES_PER_ORDER = os.environ.get("OMS_TRACKING_FAILURES_PER_ORDER", "5/h")
+# django-ratelimit asks for a shared cache: the local-memory default counts per process (one demo or
+# test process); production sets OMS_CACHE_URL to Redis (Django's own Redis cache increments atomically).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OMS_CACHE_URL}
     if OMS_CACHE_URL
