@@ -1,5 +1,7 @@
-"""Inventory screens: stock overview, SKU detail, ledger, receiving / adjustment / count forms, alerts,
-replenishment. Thin: selectors read, services write."""
+"""Inventory screens: stock, SKU detail, ledger, receive / adjust / count / transfer, alerts, replenishment.
+
+Thin: selectors read, services write, ``oms.exports`` writes the downloads.
+"""
 
 from __future__ import annotations
 
