@@ -344,3 +344,8 @@ def replenishment_suggestions(
         )
     suggestions.sort(key=lambda s: (s.supplier_code, s.sku_code))
     return suggestions
+
+
+def warehouses_all() -> QuerySet[Warehouse]:
+    """Every warehouse, inactive ones too (for filters over past allocations); the model's ordering."""
+    return Warehouse.objects.all()

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from oms.forms import StyledFormMixin, style_fields
 from orders.choices import (
     ChannelKind,
     ContactChannel,
@@ -25,22 +26,7 @@ from orders.choices import (
 from orders.models import Channel
 
 
-class BootstrapMixin:
-    def _style(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            widget.attrs["class"] = css
-
-
-class ManualOrderForm(BootstrapMixin, forms.Form):
+class ManualOrderForm(StyledFormMixin, forms.Form):
     channel = forms.ModelChoiceField(queryset=Channel.objects.none(), label=_("Channel"))
     external_id = forms.CharField(label=_("Channel order id"), required=False, max_length=64)
     customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
@@ -110,11 +96,8 @@ class ManualOrderForm(BootstrapMixin, forms.Form):
             self.fields["channel"].initial = phone.pk
         self._style()
 
-    def restyle(self) -> None:
-        self._style()
 
-
-class LineForm(BootstrapMixin, forms.Form):
+class LineForm(StyledFormMixin, forms.Form):
     sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
     quantity = forms.CharField(label=_("Quantity"), required=False, max_length=10)
     unit_price = forms.CharField(label=_("Unit price"), required=False, max_length=20)
@@ -146,7 +129,7 @@ class BulkReviewForm(forms.Form):
         self.fields["orders"].choices = [(pk, pk) for pk in ids]
 
 
-class ImportUploadForm(BootstrapMixin, forms.Form):
+class ImportUploadForm(StyledFormMixin, forms.Form):
     channel = forms.ModelChoiceField(
         queryset=Channel.objects.filter(is_active=True),
         label=_("Channel"),
@@ -171,7 +154,7 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
 # --- customers and invoices --------------------------------------------------------------------
 
 
-class StyledForm(BootstrapMixin, forms.Form):
+class StyledForm(StyledFormMixin, forms.Form):
     """A form whose widgets carry Bootstrap classes, re-styled after a service put its refusals on fields."""
 
     def __init__(self, *args, **kwargs):
@@ -284,8 +267,4 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        style_fields(self.fields, small=True)
