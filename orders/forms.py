@@ -1,5 +1,7 @@
-"""Forms of the orders screens: the manual (phone) order, action reasons, bulk review, import upload;
-customers (preferences, merge, anonymise) and invoices (request, issue, void, filters).
+"""Forms of the orders screens: manual orders, reasons, bulk review, import, customers and invoices.
+
+The manual (phone) order, action reasons, bulk review, import upload; customers (preferences, merge,
+anonymise) and invoices (request, issue, void, filters).
 
 Forms only collect input; the intake service validates and writes, and its field errors are put back
 on the form fields by name so the user sees each problem where it is and keeps what was typed.
@@ -46,7 +48,7 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
     shipping_fee = forms.CharField(label=_("Shipping fee"), required=False, initial="0.00")
     discount = forms.CharField(label=_("Discount"), required=False, initial="0.00")
     payment_method = forms.ChoiceField(
-        label=_("Payment method"), choices=PaymentMethod.choices, initial="cod"
+        label=_("Payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.COD
     )
     payment_status = forms.ChoiceField(
         label=_("Payment status"),

@@ -1,4 +1,4 @@
-"""Screens of the orders app, one module per area; the names ``orders.urls`` and other modules use are here.
+"""Screens of the orders app: one module per area, and here every name ``orders.urls`` and others use.
 
 ``orders`` lists, queues, the order page and its actions; ``manual`` the phone order form; ``imports`` the
 file import; ``customers`` and ``invoices`` their screens; ``_common`` the countless page and shared limits.

@@ -1,4 +1,4 @@
-"""Order import screens: upload a file, preview it (a dry run), import the good rows, download the bad ones."""
+"""Order import screens: upload a file, preview it (a dry run), import the good rows, get the bad ones."""
 
 from __future__ import annotations
 

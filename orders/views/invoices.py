@@ -1,5 +1,7 @@
-"""Invoice screens: the request from the order page, the list with its XLSX export for the tax system, and
-the invoice page with its actions (issue, send, void)."""
+"""Invoice screens: the request, the list and its XLSX export, the invoice page and its actions.
+
+The request starts from the order page; the export is for the tax system; the actions are issue, send, void.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The manual (phone) order form: the form and its lines become an intake body; the intake's field errors
-go back on the fields that caused them."""
+"""The manual (phone) order screen: the form and its lines become one intake body.
+
+The intake's field errors go back on the fields that caused them, so the user keeps what was typed.
+"""
 
 from __future__ import annotations
 

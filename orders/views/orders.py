@@ -1,5 +1,4 @@
-"""The order screens: the lists and queues (with their CSV / XLSX export), bulk approval, the order page and
-the actions on it.
+"""Order screens: the lists and queues with their export, bulk approval, the order page and its actions.
 
 Views stay thin: a selector and a filterset to read, a service to write; refusals become messages.
 """
