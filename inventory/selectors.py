@@ -347,5 +347,5 @@ def replenishment_suggestions(
 
 
 def warehouses_all() -> QuerySet[Warehouse]:
-    """Every warehouse, inactive ones too (for filters over past allocations); the model's ordering."""
+    """Every warehouse, active or not (for filters over past work)."""
     return Warehouse.objects.all()
