@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -50,6 +49,7 @@ from fulfillment.services import PackStationKind
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.jobs import job_start
+from oms.redirects import safe_next_url
 
 S = ShipmentStatus
 
@@ -305,12 +305,7 @@ class ShipView(PermissionRequiredMixin, View):
                 % {"number": shipment.number, "tracking": shipment.tracking_number},
             )
             shipped = f"?shipped={shipment.pk}"
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = reverse("fulfillment:to-ship") + shipped
-        return HttpResponseRedirect(target)
+        return HttpResponseRedirect(safe_next_url(request, fallback=reverse("fulfillment:to-ship") + shipped))
 
 
 class SlipView(PermissionRequiredMixin, View):

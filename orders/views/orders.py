@@ -22,6 +22,7 @@ from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.exports import csv_streaming_response, export_response
 from oms.privacy import can_view_personal_data, mask
+from oms.redirects import safe_next_url
 from orders import services
 from orders.choices import BADGE_COLOURS, OrderStatus
 from orders.filters import OrderFilter
@@ -308,7 +309,9 @@ class OrderActionView(PermissionRequiredMixin, View):
             _("%(number)s: %(action)s done, now %(status)s.")
             % {"number": result.number, "action": ACTIONS[action][0], "status": result.get_status_display()},
         )
-        return HttpResponseRedirect(request.POST.get("next") or reverse("orders:detail", args=[order.pk]))
+        return HttpResponseRedirect(
+            safe_next_url(request, fallback=reverse("orders:detail", args=[order.pk]))
+        )
 
     @staticmethod
     def run(action: str, order_id: int, user, reason: str) -> Order:
