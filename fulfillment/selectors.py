@@ -253,3 +253,19 @@ def order_parcels_panel(order, request) -> dict:
         events = list(shipment.events.all())
         shipment.last_event = events[0] if events else None
     return {"shipments": shipments}
+
+
+def shipped_units_by_order_line(order_id: int) -> dict[int, int] | None:
+    """Units that left in parcels (shipped, in transit, delivered) per order line of ``order_id``;
+    None when the order has no shipment line at all (it was shipped outside fulfillment, or not yet)."""
+    lines = ShipmentLine.objects.filter(order_line__order_id=order_id)
+    if not lines.exists():
+        return None
+    rows = (
+        lines.filter(
+            shipment__status__in=(ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)
+        )
+        .values("order_line_id")
+        .annotate(units=Sum("shipped_qty"))
+    )
+    return {row["order_line_id"]: row["units"] or 0 for row in rows}

@@ -344,3 +344,14 @@ def replenishment_suggestions(
         )
     suggestions.sort(key=lambda s: (s.supplier_code, s.sku_code))
     return suggestions
+
+
+def active_suppliers() -> QuerySet:
+    from inventory.models import Supplier
+
+    return Supplier.objects.filter(is_active=True).order_by("name")
+
+
+def sellable_sku_id(code: str) -> int | None:
+    """The id of the sellable SKU with exactly this code, or None."""
+    return SKU.objects.filter(code=code, is_sellable=True).values_list("pk", flat=True).first()
