@@ -85,7 +85,7 @@ class CaseListView(PermissionRequiredMixin, ListView):
             rows=case_export_rows(self.filtered()[:20000]),
         )
         if fmt == "csv":
-            # This file has always been written without a byte-order mark: the tools that read it expect that.
+            # This export was always written without a byte-order mark (its first line is the header row).
             response.content = response.content.removeprefix(CSV_BOM.encode())
         return response
 
