@@ -21,7 +21,7 @@ from aftersales.resources import CASE_EXPORT_HEADERS, case_export_rows
 from aftersales.views._common import _apply_domain_error
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
-from oms.exports import CSV_BOM, export_response
+from oms.exports import export_response
 from oms.privacy import can_view_personal_data
 from orders.selectors import order_by_number
 
@@ -78,16 +78,12 @@ class CaseListView(PermissionRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def export(self, fmt: str):
-        response = export_response(
+        return export_response(
             name="aftersales",
             fmt=fmt,
             headers=CASE_EXPORT_HEADERS,
             rows=case_export_rows(self.filtered()[:20000]),
         )
-        if fmt == "csv":
-            # This export was always written without a byte-order mark (its first line is the header row).
-            response.content = response.content.removeprefix(CSV_BOM.encode())
-        return response
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
