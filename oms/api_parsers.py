@@ -1,8 +1,8 @@
-"""The JSON parser of every API endpoint: refuses what PostgreSQL or Python cannot take, with a 400.
+"""The JSON parser of every API endpoint: a body nested deeper than MAX_DEPTH levels is refused with a 400.
 
-A body nested deeper than MAX_DEPTH levels (Python's parser would overflow its stack) and a string holding
-a NUL character (PostgreSQL text cannot store it) are refused with a message naming the problem, instead of
-a server error.
+Python's parser would overflow its stack on such a body (a server error). NUL characters inside strings
+are left to the intake validation, which refuses them field by field (one bad order in a batch does not
+sink the others).
 """
 
 from __future__ import annotations
@@ -39,24 +39,6 @@ def _nesting_depth_exceeds(raw: bytes, limit: int) -> bool:
     return False
 
 
-def _nul_path(value, path: str = "$") -> str | None:
-    """The JSON path of the first string (key or value) holding a NUL character, if any."""
-    stack = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return where
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                if "\x00" in key:
-                    return where
-                stack.append((child, f"{where}.{key}"))
-        elif isinstance(item, list):
-            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
-    return None
-
-
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
@@ -64,8 +46,4 @@ class StrictJSONParser(JSONParser):
             raise ParseError(
                 _("JSON nested deeper than %(n)s levels; send a flatter body.") % {"n": MAX_DEPTH}
             )
-        data = super().parse(io.BytesIO(raw), media_type, parser_context)
-        where = _nul_path(data)
-        if where:
-            raise ParseError(_("%(path)s contains a NUL character (\\u0000); remove it.") % {"path": where})
-        return data
+        return super().parse(io.BytesIO(raw), media_type, parser_context)

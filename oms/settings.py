@@ -291,7 +291,15 @@ CACHES = {
 # The channel stock API (inventory) also accepts the channels' API tokens (orders) — named here, so
 # inventory never imports orders.
 OMS_STOCK_API_AUTHENTICATION = ["orders.api_auth.ChannelTokenAuthentication"]
-SPECTACULAR_SETTINGS = {"TITLE": "OMS API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OMS API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "oms.api_schema.add_common_responses",
+    ],
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

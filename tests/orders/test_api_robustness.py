@@ -34,12 +34,12 @@ def test_json_nested_1100_levels_is_a_400_and_nothing_is_written(api, sku, path)
     assert Order.objects.count() == 0
 
 
-def test_a_nul_character_inside_a_json_string_is_refused_by_its_path(api, sku):
+def test_a_nul_character_inside_a_json_string_is_refused_by_its_field(api, sku):
     body = order_body(external_id="TB-NUL")
     body["customer"]["name"] = "王\u0000小明"
     response = api.generic("POST", "/api/v1/orders/", json.dumps(body), content_type="application/json")
     assert response.status_code == 400
-    assert "$.customer.name" in response.json()["detail"]
+    assert "customer.name" in response.json()
     assert Order.objects.count() == 0
 
 
