@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from orders.choices import OrderSource
 from orders.models import Channel, Order
+from orders.services import order_intake, send_task_on_commit
 from orders.validation import sku_lookup, validate_order_data
 
 COLUMNS = [
@@ -259,8 +260,6 @@ def run(
     good_rows_only: bool,
     by=None,
 ) -> ImportReport:
-    from orders.services import order_intake
-
     report, good = check(content=content, name=name, default_channel=default_channel)
     if dry_run or (report.errors and not good_rows_only) or not good:
         return report
@@ -279,19 +278,13 @@ def run(
                 raise ImportChanged(g["rows"][0][0], result.errors)
             report.written += int(result.created)
             report.existing += int(not result.created)
-        transaction.on_commit(_allocate_soon)
+        send_task_on_commit("allocate_orders_task")
     return report
 
 
 class ImportChanged(Exception):
     def __init__(self, row: int, errors: dict) -> None:
         super().__init__(f"row {row}: {errors}")
-
-
-def _allocate_soon() -> None:
-    from orders.tasks import allocate_orders_task
-
-    allocate_orders_task.delay()
 
 
 def import_orders(*, path: Path, dry_run: bool = False, good_rows_only: bool = False, by=None) -> dict:
