@@ -17,10 +17,11 @@ from django.utils import timezone
 from inventory.models import SKU
 from oms.exceptions import DomainError
 from orders import services
-from orders.choices import ChannelKind, CustomerTier
+from orders.choices import ChannelKind, CustomerTier, OrderStatus, PaymentMethod, PaymentStatus
 from orders.models import Channel, Customer, Order, OrderRule, Tag
 from orders.rules import ensure_default_rules
 
+S = OrderStatus
 CHANNELS = [
     ("tmall", "天猫旗舰店", ChannelKind.MARKETPLACE, 24),
     ("webshop", "官网商城", ChannelKind.OWN_SHOP, 48),
@@ -112,7 +113,11 @@ def _order(
             {"sku": sku.code, "quantity": quantity, "unit_price": str(sku.price or Decimal("99.00"))}
         )
     total = sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
-    method = "cod" if kind == 11 else rng.choice(["alipay", "wechat", "card"])
+    method = (
+        PaymentMethod.COD
+        if kind == 11
+        else rng.choice([PaymentMethod.ALIPAY, PaymentMethod.WECHAT, PaymentMethod.CARD])
+    )
     if kind == 11:
         lines = [{"sku": lines[0]["sku"], "quantity": 1, "unit_price": "1800.00"}]
         total = Decimal("1800.00")
@@ -134,9 +139,9 @@ def _order(
         "lines": lines,
         "payment": {
             "method": method,
-            "status": "pending" if kind == 1 else "paid",
+            "status": PaymentStatus.PENDING if kind == 1 else PaymentStatus.PAID,
             "amount": str(total),
-            "transaction_id": "" if method == "cod" else f"TX{n:08d}",
+            "transaction_id": "" if method == PaymentMethod.COD else f"TX{n:08d}",
         },
         "flags": {"urgent": kind == 3, "promotion": "double11" if kind in (2, 9) else ""},
         "note": REMARKS[n % len(REMARKS)] if kind == 4 else "",
@@ -144,22 +149,26 @@ def _order(
     result = services.order_intake(channel=channel, data=body, allocate_now=False)
     if result.errors or result.order is None:
         return None
-    order = result.order
     if not result.created:
-        return order
+        return result.order
+    return _walk(result.order, n=n, kind=kind)
+
+
+def _walk(order: Order, *, n: int, kind: int) -> Order:
+    """Take a new demo order on through the services to the state its story needs."""
     try:
-        if order.status == "approved" and kind not in (0,):
+        if order.status == S.APPROVED and kind not in (0,):
             order = services.order_allocate(order_id=order.pk)
-        if kind == 6 and order.status == "allocated":
+        if kind == 6 and order.status == S.ALLOCATED:
             order = services.order_hold(order_id=order.pk, reason="客户来电：更换收货地址")
-        if kind == 8 and order.status == "allocated":
+        if kind == 8 and order.status == S.ALLOCATED:
             order = services.order_mark_released(order_id=order.pk)
             order = services.order_mark_shipped(order_id=order.pk)
             if n % 2:
                 order = services.order_mark_delivered(order_id=order.pk)
-        if kind == 10 and order.status in ("allocated", "approved"):
+        if kind == 10 and order.status in (S.ALLOCATED, S.APPROVED):
             order = services.order_cancel(order_id=order.pk, reason="客户取消", check_perm=False)
-        if kind == 12 and order.status == "allocated":
+        if kind == 12 and order.status == S.ALLOCATED:
             order = services.order_mark_released(order_id=order.pk)
     except DomainError:
         pass
@@ -207,8 +216,8 @@ def _delivered(
         },
         "lines": [{"sku": sku.code, "quantity": 1, "unit_price": str(sku.price or Decimal("99.00"))}],
         "payment": {
-            "method": "alipay",
-            "status": "paid",
+            "method": PaymentMethod.ALIPAY,
+            "status": PaymentStatus.PAID,
             "amount": str(sku.price or Decimal("99.00")),
             "transaction_id": f"TXC{n:06d}",
         },
@@ -218,7 +227,7 @@ def _delivered(
     if not result.created or order is None:
         return order
     try:
-        if order.status == "on_review":
+        if order.status == S.ON_REVIEW:
             order = services.order_approve(order_id=order.pk)
         order = services.order_allocate(order_id=order.pk)
         order = services.order_mark_released(order_id=order.pk)
@@ -238,7 +247,7 @@ def _customers_and_invoices(channels: list[Channel], skus: list[SKU], stdout) ->
     for key, name, phone, email, ship_phone, placed in DEMO_BUYERS:
         for code, n in placed:
             orders[n] = _delivered(by_code[code], key, n, name, phone, email, ship_phone, skus[n % len(skus)])
-    delivered = {n: o for n, o in orders.items() if o is not None and o.status == "delivered"}
+    delivered = {n: o for n, o in orders.items() if o is not None and o.status == S.DELIVERED}
 
     def invoice(n, title, email, taxpayer_id="", kind="ordinary"):
         return services.invoice_request(
