@@ -19,6 +19,8 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/djlint templates --lint
+	.venv/bin/lint-imports
+	.venv/bin/python scripts/check_architecture.py
 
 format:
 	.venv/bin/ruff format .

@@ -66,6 +66,9 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from aftersales import privacy_rules
+
+        privacy_rules.register()
         from aftersales import selectors, services
         from orders.hooks import (
             register_customer_anonymise_handler,

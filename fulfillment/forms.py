@@ -7,11 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfillment.choices import ShipmentStatus
 from fulfillment.models import Carrier, CarrierService
-from inventory.models import Warehouse
+from inventory.selectors import active_warehouses, warehouses_all
+from oms.forms import StyledFormMixin
 
 
-class WaveBuildForm(forms.Form):
-    warehouse = forms.ModelChoiceField(Warehouse.objects.filter(is_active=True), label=_("Warehouse"))
+class StyledForm(StyledFormMixin, forms.Form):
+    """A form whose widgets carry Bootstrap's classes (forms here are rendered field by field)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class WaveBuildForm(StyledForm):
+    warehouse = forms.ModelChoiceField(active_warehouses(), label=_("Warehouse"))
     carrier = forms.ModelChoiceField(
         Carrier.objects.filter(is_active=True), label=_("Carrier"), required=False
     )
@@ -21,19 +30,19 @@ class WaveBuildForm(forms.Form):
     limit = forms.IntegerField(label=_("Max parcels"), min_value=1, max_value=2000, initial=200)
 
 
-class ScanForm(forms.Form):
+class ScanForm(StyledForm):
     code = forms.CharField(label=_("Scan"), max_length=100)
 
 
-class PackDoneForm(forms.Form):
+class PackDoneForm(StyledForm):
     weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, required=False)
 
 
-class ShipForm(forms.Form):
+class ShipForm(StyledForm):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
 
 
-class CarrierOverrideForm(forms.Form):
+class CarrierOverrideForm(StyledForm):
     carrier_service = forms.ModelChoiceField(
         CarrierService.objects.filter(is_active=True, carrier__is_active=True).select_related("carrier"),
         label=_("Carrier service"),
@@ -41,7 +50,7 @@ class CarrierOverrideForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class SupplierDispatchForm(forms.Form):
+class SupplierDispatchForm(StyledFormMixin, forms.Form):
     tracking_number = forms.CharField(label=_("Supplier's tracking number"), max_length=64)
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -51,49 +60,21 @@ class SupplierDispatchForm(forms.Form):
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(
                 label=f"{line.sku.code} ({_('ordered')} {line.quantity})", min_value=0, initial=line.quantity
             )
+        self._style()  # after the quantity fields exist
 
     def quantities(self) -> dict[int, int]:
         return {line.pk: self.cleaned_data[f"qty_{line.pk}"] for line in self.lines}
 
 
-class ShipmentFilterForm(forms.Form):
+class ShipmentFilterForm(StyledForm):
     q = forms.CharField(label=_("Number, order or tracking"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + ShipmentStatus.choices, required=False
     )
-    warehouse = forms.ModelChoiceField(Warehouse.objects.all(), label=_("Warehouse"), required=False)
+    warehouse = forms.ModelChoiceField(warehouses_all(), label=_("Warehouse"), required=False)
     late = forms.BooleanField(label=_("Late only"), required=False)
 
 
-class TrackingLookupForm(forms.Form):
+class TrackingLookupForm(StyledForm):
     order_number = forms.CharField(label=_("Order number"), max_length=20)
     phone_last4 = forms.RegexField(label=_("Last 4 digits of the phone"), regex=r"^\d{4}$", max_length=4)
-
-
-def _bootstrap(form_class):
-    """Give every widget Bootstrap's class (forms here are rendered field by field)."""
-    original = form_class.__init__
-
-    def __init__(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
-
-    form_class.__init__ = __init__
-    return form_class
-
-
-for _form in (
-    WaveBuildForm,
-    ScanForm,
-    PackDoneForm,
-    ShipForm,
-    CarrierOverrideForm,
-    SupplierDispatchForm,
-    ShipmentFilterForm,
-    TrackingLookupForm,
-):
-    _bootstrap(_form)

@@ -279,7 +279,7 @@ class Shipment(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["status", "warehouse"], name="shipment_status_wh_idx"),
             models.Index(
-                fields=["customer", "address_key"], name="shipment_merge_idx", condition=Q(status="pending")
+                fields=["customer", "address_key"], name="shipment_merge_idx", condition=Q(status=S.PENDING)
             ),
         ]
         permissions = [

@@ -6,12 +6,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from fulfillment.choices import ShipmentStatus
 from fulfillment.models import PackScan, PickWave, Shipment, ShipmentLine, TrackingEvent
+from inventory.choices import LocationKind
 from inventory.models import Location
 
 S = ShipmentStatus
@@ -23,6 +24,30 @@ def shipments_list() -> QuerySet[Shipment]:
     return Shipment.objects.select_related(
         "order", "warehouse", "supplier", "carrier_service__carrier", "wave"
     ).annotate(units=Sum("lines__quantity"))
+
+
+def shipments_filtered(
+    *, q: str = "", status: str = "", warehouse=None, late: bool = False
+) -> QuerySet[Shipment]:
+    """The shipment list's rows, newest first: ``q`` is a parcel, tracking or order number."""
+    qs = shipments_list().order_by("-created_at", "-pk")
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(number__iexact=q) | Q(tracking_number=q) | Q(lines__order_line__order__number__iexact=q)
+        ).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if warehouse:
+        qs = qs.filter(warehouse=warehouse)
+    if late:
+        qs = qs.filter(is_late=True)
+    return qs
+
+
+def shipment_just_shipped(shipment_id: int) -> Shipment | None:
+    """The parcel just shipped (its slip is the next thing to print), if it is shipped."""
+    return Shipment.objects.filter(pk=shipment_id, status=S.SHIPPED).first()
 
 
 def waves_today(*, warehouse_id: int | None = None) -> QuerySet[PickWave]:
@@ -44,15 +69,9 @@ def pending_by_warehouse_carrier() -> list[dict]:
             "carrier_service__carrier_id",
             "carrier_service__carrier__name",
         )
-        .annotate(parcels=Count("pk"), urgent=Count("pk", filter=models_q(is_urgent=True)))
+        .annotate(parcels=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)))
         .order_by("warehouse__code", "carrier_service__carrier__name")
     )
-
-
-def models_q(**kwargs):
-    from django.db.models import Q
-
-    return Q(**kwargs)
 
 
 def allocated_orders_without_parcels(*, warehouse_id: int | None = None) -> QuerySet:
@@ -95,7 +114,9 @@ def _bins(warehouse_id: int, sku_ids: set[int]) -> dict[int, tuple[int, str]]:
     out: dict[int, tuple[int, str]] = {}
     through = Location.skus.through
     rows = (
-        through.objects.filter(location__warehouse_id=warehouse_id, location__kind="pick", sku_id__in=sku_ids)
+        through.objects.filter(
+            location__warehouse_id=warehouse_id, location__kind=LocationKind.PICK, sku_id__in=sku_ids
+        )
         .order_by("location__pick_sequence", "location__code")
         .values_list("sku_id", "location__pick_sequence", "location__code")
     )
@@ -253,3 +274,12 @@ def order_parcels_panel(order, request) -> dict:
         events = list(shipment.events.all())
         shipment.last_event = events[0] if events else None
     return {"shipments": shipments}
+
+
+def public_tracking_for(shipment: Shipment) -> list[Shipment]:
+    """One parcel with its carrier and events (newest first), for the signed tracking link."""
+    return list(
+        Shipment.objects.filter(pk=shipment.pk)
+        .select_related("carrier_service__carrier")
+        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at")))
+    )

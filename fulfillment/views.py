@@ -6,16 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from fulfillment import services
 from fulfillment.choices import ScanResult, ShipmentStatus
@@ -35,16 +35,21 @@ from fulfillment.selectors import (
     allocated_orders_without_parcels,
     pending_by_warehouse_carrier,
     public_tracking,
+    public_tracking_for,
     recent_scans,
     shipment_for_pack,
     shipment_from_token,
+    shipment_just_shipped,
+    shipments_filtered,
     shipments_list,
     slips_data,
     waves_today,
 )
+from fulfillment.services import PackStationKind
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.jobs import job_start
+from oms.redirects import safe_next_url
 
 S = ShipmentStatus
 
@@ -125,8 +130,6 @@ class WavePrintView(PermissionRequiredMixin, View):
 
 # --- pack station --------------------------------------------------------------------------
 
-BEEP = {ScanResult.OK: "ok"}
-
 
 def _pack_context(request, shipment: Shipment | None, outcome=None, done_form=None) -> dict:
     ctx = {"outcome": outcome, "form": ScanForm(), "done_form": done_form or PackDoneForm()}
@@ -151,6 +154,37 @@ def _pack_render(request, ctx: dict) -> HttpResponse:
     return render(request, template, ctx)
 
 
+def _parcel_scan_response(request, result, *, switching: bool = False) -> HttpResponse:
+    """A parcel's barcode was scanned: show that parcel (or the refusal) in the whole panel."""
+    if result.kind in (PackStationKind.OPENED, PackStationKind.SWITCHED) and not request.htmx:
+        return HttpResponseRedirect(reverse("fulfillment:pack-shipment", args=[result.shipment.pk]))
+    response = _pack_render(request, _pack_context(request, result.shipment, result.outcome))
+    if switching and request.htmx:
+        # The scan came from a parcel's item field: replace the whole panel, not just the state.
+        response["HX-Retarget"] = "#pack-panel"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _item_scan_response(request, shipment: Shipment, result) -> HttpResponse:
+    outcome = result.outcome
+    if not request.htmx:
+        return _pack_render(request, _pack_context(request, shipment, outcome))
+    # Only what changed: the verdict, the scanned line and the counters (constant work per scan).
+    return render(
+        request,
+        "fulfillment/inc/pack_scan_result.html",
+        {
+            "outcome": outcome,
+            "shipment": result.shipment or shipment,
+            "verified": outcome.verified,
+            "total": outcome.total,
+            "complete": outcome.total > 0 and outcome.verified == outcome.total,
+            "scans": recent_scans(shipment.pk),
+        },
+    )
+
+
 class PackStationView(PermissionRequiredMixin, View):
     """Step 1: scan the parcel's barcode."""
 
@@ -163,13 +197,10 @@ class PackStationView(PermissionRequiredMixin, View):
         form = ScanForm(request.POST)
         if not form.is_valid():
             return _pack_render(request, _pack_context(request, None))
-        outcome = services.pack_open(code=form.cleaned_data["code"], by=request.user)
-        if outcome.result == ScanResult.OK:
-            url = reverse("fulfillment:pack-shipment", args=[outcome.shipment.pk])
-            if request.htmx:
-                return _pack_render(request, _pack_context(request, outcome.shipment, outcome))
-            return HttpResponseRedirect(url)
-        return _pack_render(request, _pack_context(request, None, outcome))
+        result = services.pack_station_scan(
+            open_shipment_id=None, code=form.cleaned_data["code"], by=request.user
+        )
+        return _parcel_scan_response(request, result)
 
 
 class PackShipmentView(PermissionRequiredMixin, View):
@@ -186,30 +217,12 @@ class PackShipmentView(PermissionRequiredMixin, View):
         form = ScanForm(request.POST)
         if not form.is_valid():
             return _pack_render(request, _pack_context(request, shipment))
-        code = form.cleaned_data["code"].strip()
-        if code.upper() != shipment.number.upper() and Shipment.objects.filter(number__iexact=code).exists():
-            # A different parcel's barcode: switch to that parcel (the whole panel, not just the state).
-            response = PackStationView.as_view()(request)
-            if request.htmx:
-                response["HX-Retarget"] = "#pack-panel"
-                response["HX-Reswap"] = "innerHTML"
-            return response
-        outcome = services.pack_scan(shipment_id=shipment.pk, code=code, by=request.user)
-        if not request.htmx:
-            return _pack_render(request, _pack_context(request, shipment, outcome))
-        # Only what changed: the verdict, the scanned line and the counters (constant work per scan).
-        return render(
-            request,
-            "fulfillment/inc/pack_scan_result.html",
-            {
-                "outcome": outcome,
-                "shipment": outcome.shipment or shipment,
-                "verified": outcome.verified,
-                "total": outcome.total,
-                "complete": outcome.total > 0 and outcome.verified == outcome.total,
-                "scans": recent_scans(shipment.pk),
-            },
+        result = services.pack_station_scan(
+            open_shipment_id=shipment.pk, code=form.cleaned_data["code"], by=request.user
         )
+        if result.parcel_scan:
+            return _parcel_scan_response(request, result, switching=True)
+        return _item_scan_response(request, shipment, result)
 
 
 class PackDoneView(PermissionRequiredMixin, View):
@@ -256,9 +269,7 @@ class ToShipView(PermissionRequiredMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         # The parcel just shipped: its slip (with the tracking number) is the next thing to print.
         shipped = self.request.GET.get("shipped", "")
-        ctx["just_shipped"] = (
-            Shipment.objects.filter(pk=int(shipped), status=S.SHIPPED).first() if shipped.isdigit() else None
-        )
+        ctx["just_shipped"] = shipment_just_shipped(int(shipped)) if shipped.isdigit() else None
         return ctx
 
 
@@ -294,12 +305,7 @@ class ShipView(PermissionRequiredMixin, View):
                 % {"number": shipment.number, "tracking": shipment.tracking_number},
             )
             shipped = f"?shipped={shipment.pk}"
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = reverse("fulfillment:to-ship") + shipped
-        return HttpResponseRedirect(target)
+        return HttpResponseRedirect(safe_next_url(request, fallback=reverse("fulfillment:to-ship") + shipped))
 
 
 class SlipView(PermissionRequiredMixin, View):
@@ -324,22 +330,13 @@ class ShipmentListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        qs = shipments_list().order_by("-created_at", "-pk")
         self.filter_form = ShipmentFilterForm(self.request.GET or None)
-        if self.filter_form.is_valid():
-            data = self.filter_form.cleaned_data
-            if data["q"]:
-                q = data["q"].strip()
-                qs = qs.filter(
-                    Q(number__iexact=q) | Q(tracking_number=q) | Q(lines__order_line__order__number__iexact=q)
-                ).distinct()
-            if data["status"]:
-                qs = qs.filter(status=data["status"])
-            if data["warehouse"]:
-                qs = qs.filter(warehouse=data["warehouse"])
-            if data["late"]:
-                qs = qs.filter(is_late=True)
-        return qs
+        if not self.filter_form.is_valid():
+            return shipments_filtered()
+        data = self.filter_form.cleaned_data
+        return shipments_filtered(
+            q=data["q"], status=data["status"], warehouse=data["warehouse"], late=data["late"]
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -447,14 +444,35 @@ def _public_page(request, shipments, form, status=200):
 
 @method_decorator(login_not_required, name="dispatch")
 class PublicTrackingView(View):
+    """Order number + the phone's last four digits. Guessing is throttled twice: lookups per address, and
+    failed lookups per order number (so four digits cannot be tried from many addresses either)."""
+
     def get(self, request):
         form = TrackingLookupForm(request.GET or None)
         shipments = None
         if form.is_valid():
-            shipments = public_tracking(form.cleaned_data["order_number"], form.cleaned_data["phone_last4"])
+            number = form.cleaned_data["order_number"].strip().upper()
+            if self._limited(request, "ip", settings.OMS_TRACKING_RATE_PER_ADDRESS) or self._limited(
+                request, number, settings.OMS_TRACKING_FAILURES_PER_ORDER, increment=False
+            ):
+                form.add_error(None, _("Too many lookups. Wait a few minutes, then try again."))
+                return _public_page(request, None, form, status=429)
+            shipments = public_tracking(number, form.cleaned_data["phone_last4"])
             if shipments is None:
+                self._limited(request, number, settings.OMS_TRACKING_FAILURES_PER_ORDER)
                 form.add_error(None, _("No order matches this number and phone. Check both and try again."))
         return _public_page(request, shipments, form)
+
+    @staticmethod
+    def _limited(request, key: str, rate: str, *, increment: bool = True) -> bool:
+        return is_ratelimited(
+            request,
+            group=f"tracking:{'address' if key == 'ip' else 'order'}",
+            key="ip" if key == "ip" else (lambda _group, _request: key),
+            rate=rate,
+            method=ALL,
+            increment=increment,
+        )
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -470,15 +488,3 @@ class SignedTrackingView(View):
             response = _public_page(request, shipments, None)
         response["Content-Language"] = language
         return response
-
-
-def public_tracking_for(shipment: Shipment) -> list[Shipment]:
-    from django.db.models import Prefetch
-
-    from fulfillment.models import TrackingEvent
-
-    return list(
-        Shipment.objects.filter(pk=shipment.pk)
-        .select_related("carrier_service__carrier")
-        .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at")))
-    )

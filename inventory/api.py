@@ -64,7 +64,8 @@ class StockResponseSerializer(serializers.Serializer):
 
 
 class StockView(APIView):
-    authentication_classes = [SessionAuthentication, *channel_authentication_classes()]
+    # The token first: a request without credentials is answered 401 with WWW-Authenticate, not 403.
+    authentication_classes = [*channel_authentication_classes(), SessionAuthentication]
     permission_classes = [CanSeeStock]
 
     @extend_schema(

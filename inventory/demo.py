@@ -1,5 +1,8 @@
-"""Demo data of the inventory app: warehouses, bins, catalogue, suppliers, and stock received through
-the services (so the ledger explains it). Idempotent: a second run changes nothing."""
+"""Demo data of the inventory app: warehouses, bins, catalogue, suppliers, and stock received.
+
+The stock is received through the services (so the ledger explains it). Idempotent: a second run
+changes nothing.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.choices import MovementKind
 from inventory.models import Supplier, Warehouse
 from inventory.selectors import sku_by_code_or_barcode
+from oms.forms import StyledFormMixin
 
 
 class SKUCodeField(forms.CharField):
@@ -17,9 +18,7 @@ class SKUCodeField(forms.CharField):
         kwargs.setdefault("label", _("SKU or barcode"))
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"autofocus": True, "autocomplete": "off", "inputmode": "text", "class": "form-control"}
-        )
+        self.widget.attrs.update({"autofocus": True, "autocomplete": "off", "inputmode": "text"})
 
     def clean(self, value):
         code = super().clean(value)
@@ -32,18 +31,20 @@ class SKUCodeField(forms.CharField):
         return sku
 
 
-class BootstrapMixin:
+class _StockForm(StyledFormMixin, forms.Form):
+    """Bootstrap-styled on creation (a bound form is validated then, so invalid fields are marked)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            existing = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = f"{existing} {css}".strip()
-            if self.is_bound and name in self.errors:
-                field.widget.attrs["class"] += " is-invalid"
-                field.widget.attrs["aria-describedby"] = f"{name}-errors"
+        self._style()
+
+    def _style(self) -> None:
+        super()._style()
+        if self.is_bound:
+            # The templates render each field's errors under the id "<name>-errors"; point readers at it.
+            for name in self.errors:
+                if name in self.fields:
+                    self.fields[name].widget.attrs["aria-describedby"] = f"{name}-errors"
 
 
 def _warehouse_field():
@@ -52,7 +53,7 @@ def _warehouse_field():
     )
 
 
-class ReceiveForm(BootstrapMixin, forms.Form):
+class ReceiveForm(_StockForm):
     sku = SKUCodeField()
     warehouse = _warehouse_field()
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
@@ -67,7 +68,7 @@ class ReceiveForm(BootstrapMixin, forms.Form):
     )
 
 
-class AdjustForm(BootstrapMixin, forms.Form):
+class AdjustForm(_StockForm):
     sku = SKUCodeField()
     warehouse = _warehouse_field()
     quantity = forms.IntegerField(
@@ -83,7 +84,7 @@ class AdjustForm(BootstrapMixin, forms.Form):
         return quantity
 
 
-class CountForm(BootstrapMixin, forms.Form):
+class CountForm(_StockForm):
     sku = SKUCodeField()
     warehouse = _warehouse_field()
     counted = forms.IntegerField(label=_("Counted quantity"), min_value=0, max_value=1_000_000)
@@ -92,7 +93,7 @@ class CountForm(BootstrapMixin, forms.Form):
     )
 
 
-class TransferForm(BootstrapMixin, forms.Form):
+class TransferForm(_StockForm):
     sku = SKUCodeField()
     from_warehouse = forms.ModelChoiceField(
         label=_("From"), queryset=Warehouse.objects.filter(is_active=True)
@@ -108,7 +109,7 @@ class TransferForm(BootstrapMixin, forms.Form):
         return data
 
 
-class StockFilterForm(BootstrapMixin, forms.Form):
+class StockFilterForm(_StockForm):
     q = forms.CharField(label=_("Search"), required=False)
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
@@ -120,7 +121,7 @@ class StockFilterForm(BootstrapMixin, forms.Form):
     low = forms.BooleanField(label=_("Low stock only"), required=False)
 
 
-class MovementFilterForm(BootstrapMixin, forms.Form):
+class MovementFilterForm(_StockForm):
     q = forms.CharField(label=_("Search"), required=False)
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
@@ -137,7 +138,7 @@ class MovementFilterForm(BootstrapMixin, forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReplenishmentFilterForm(BootstrapMixin, forms.Form):
+class ReplenishmentFilterForm(_StockForm):
     supplier = forms.ModelChoiceField(
         label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("All suppliers")
     )

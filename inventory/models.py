@@ -281,11 +281,13 @@ class Reservation(models.Model):
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0")]
         indexes = [
             models.Index(
-                fields=["sku", "warehouse"], condition=Q(status="active"), name="reservation_active_idx"
+                fields=["sku", "warehouse"],
+                condition=Q(status=ReservationStatus.ACTIVE),
+                name="reservation_active_idx",
             ),
             models.Index(
                 fields=["warehouse", "created_at"],
-                condition=Q(status="active"),
+                condition=Q(status=ReservationStatus.ACTIVE),
                 name="reservation_active_wh_day_idx",
             ),
         ]
@@ -317,7 +319,9 @@ class LowStockAlert(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sku", "warehouse"], condition=Q(status="open"), name="one_open_low_stock_alert"
+                fields=["sku", "warehouse"],
+                condition=Q(status=AlertStatus.OPEN),
+                name="one_open_low_stock_alert",
             ),
         ]
         verbose_name = _("low-stock alert")

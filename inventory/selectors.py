@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.utils import timezone
 
-from inventory.choices import AlertStatus, ReservationStatus
-from inventory.models import SKU, LowStockAlert, StockLevel, StockMovement, Warehouse
+from inventory.choices import AlertStatus, MovementKind, ReservationStatus, StockBucket
+from inventory.models import (
+    SKU,
+    LowStockAlert,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    SupplierSKU,
+    Warehouse,
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +65,8 @@ class Drift:
 _DRIFT_SQL = """
 WITH ledger AS (
     SELECT sku_id, warehouse_id,
-           COALESCE(SUM(quantity) FILTER (WHERE bucket = 'sellable'), 0) AS on_hand,
-           COALESCE(SUM(quantity) FILTER (WHERE bucket = 'damaged'), 0) AS damaged
+           COALESCE(SUM(quantity) FILTER (WHERE bucket = %s), 0) AS on_hand,
+           COALESCE(SUM(quantity) FILTER (WHERE bucket = %s), 0) AS damaged
     FROM inventory_stockmovement GROUP BY sku_id, warehouse_id
 ), held AS (
     SELECT sku_id, warehouse_id, SUM(quantity) AS reserved
@@ -71,7 +96,7 @@ ORDER BY s.code, w.code
 def stock_drift() -> list[Drift]:
     """Every SKU × warehouse whose stock level differs from its ledger or its active reservations."""
     with connection.cursor() as cursor:
-        cursor.execute(_DRIFT_SQL, [ReservationStatus.ACTIVE])
+        cursor.execute(_DRIFT_SQL, [StockBucket.SELLABLE, StockBucket.DAMAGED, ReservationStatus.ACTIVE])
         return [Drift(*row) for row in cursor.fetchall()]
 
 
@@ -183,11 +208,8 @@ def sku_stock_history(*, sku_id: int, limit: int = 300) -> list[dict]:
 
     The running total is a window over the whole ledger, so it is right however long the ledger is.
     """
-    from django.db.models import Window
-    from django.utils import timezone
-
     rows = (
-        StockMovement.objects.filter(sku_id=sku_id, bucket="sellable")
+        StockMovement.objects.filter(sku_id=sku_id, bucket=StockBucket.SELLABLE)
         .annotate(running=Window(Sum("quantity"), order_by=[F("created_at").asc(), F("pk").asc()]))
         .order_by("-created_at", "-pk")
         .values_list("created_at", "running")[:limit]
@@ -250,14 +272,22 @@ def replenishment_suggestions(
     One supplier per SKU: the preferred one, else the cheapest. Drop-ship SKUs are left out
     (the supplier ships them itself). Three queries, whatever the number of SKUs.
     """
-    import math
-    from datetime import timedelta
+    chosen = _replenishment_suppliers(supplier_id=supplier_id)
+    sku_ids = list(chosen)
+    stock = _stock_totals(sku_ids)
+    shipped = _shipped_totals(sku_ids)
+    suggestions = []
+    for sku_id, link in chosen.items():
+        suggestion = _suggestion(link, stock.get(sku_id, {}), shipped.get(sku_id, {}))
+        if suggestion.suggested == 0 and not include_zero:
+            continue
+        suggestions.append(suggestion)
+    suggestions.sort(key=lambda s: (s.supplier_code, s.sku_code))
+    return suggestions
 
-    from django.db.models import Case, IntegerField, When
-    from django.utils import timezone
 
-    from inventory.models import SupplierSKU
-
+def _replenishment_suppliers(*, supplier_id: int | None) -> dict[int, SupplierSKU]:
+    """sku_id -> the supplier link to buy it from (preferred, else cheapest); drop-ship links left out."""
     links = (
         SupplierSKU.objects.filter(is_drop_ship=False, supplier__is_active=True)
         .select_related("supplier", "sku__product")
@@ -268,8 +298,12 @@ def replenishment_suggestions(
         chosen.setdefault(link.sku_id, link)
     if supplier_id:
         chosen = {k: v for k, v in chosen.items() if v.supplier_id == supplier_id}
-    sku_ids = list(chosen)
-    stock = {
+    return chosen
+
+
+def _stock_totals(sku_ids: list[int]) -> dict[int, dict]:
+    """sku_id -> on hand, reserved, on order and safety stock summed over active warehouses."""
+    return {
         row["sku_id"]: row
         for row in StockLevel.objects.filter(sku_id__in=sku_ids, warehouse__is_active=True)
         .values("sku_id")
@@ -280,11 +314,15 @@ def replenishment_suggestions(
             safety=Sum("safety_stock"),
         )
     }
+
+
+def _shipped_totals(sku_ids: list[int]) -> dict[int, dict]:
+    """sku_id -> units shipped in the last 28 days (``s28``) and the last 7 days (``s7``)."""
     now = timezone.now()
-    shipped = {
+    return {
         row["sku_id"]: row
         for row in StockMovement.objects.filter(
-            sku_id__in=sku_ids, kind="shipment", created_at__gte=now - timedelta(days=28)
+            sku_id__in=sku_ids, kind=MovementKind.SHIPMENT, created_at__gte=now - timedelta(days=28)
         )
         .values("sku_id")
         .annotate(
@@ -298,49 +336,118 @@ def replenishment_suggestions(
             ),
         )
     }
-    suggestions = []
-    for sku_id, link in chosen.items():
-        st = stock.get(sku_id, {})
-        sh = shipped.get(sku_id, {})
-        s7, s28 = sh.get("s7") or 0, sh.get("s28") or 0
-        avg7, avg28 = s7 / 7, s28 / 28
-        daily = max(avg7, avg28)
-        on_hand, reserved = st.get("on_hand") or 0, st.get("reserved") or 0
-        on_order, safety = st.get("on_order") or 0, st.get("safety") or 0
-        target = math.ceil(daily * (link.lead_time_days + REVIEW_PERIOD_DAYS)) + safety
-        need = target - (on_hand - reserved + on_order)
-        suggested = 0
-        if need > 0:
-            step = max(link.min_order_qty, 1)
-            suggested = max(need, link.min_order_qty)
-            suggested = math.ceil(suggested / step) * step if step > 1 else suggested
-        if suggested == 0 and not include_zero:
-            continue
-        suggestions.append(
-            Suggestion(
-                supplier_id=link.supplier_id,
-                supplier_code=link.supplier.code,
-                supplier_name=link.supplier.name,
-                supplier_sku_code=link.supplier_sku_code,
-                sku_id=sku_id,
-                sku_code=link.sku.code,
-                sku_name=str(link.sku.product.name) + (f" {link.sku.name}" if link.sku.name else ""),
-                lead_time_days=link.lead_time_days,
-                min_order_qty=link.min_order_qty,
-                unit_cost=link.cost,
-                shipped_7=s7,
-                shipped_28=s28,
-                avg_7=round(avg7, 2),
-                avg_28=round(avg28, 2),
-                daily_demand=round(daily, 2),
-                on_hand=on_hand,
-                reserved=reserved,
-                available=on_hand - reserved,
-                on_order=on_order,
-                safety_stock=safety,
-                target=target,
-                suggested=suggested,
-            )
+
+
+def _suggestion(link: SupplierSKU, st: dict, sh: dict) -> Suggestion:
+    """The purchase suggestion for one SKU from its stock totals ``st`` and shipped totals ``sh``."""
+    s7, s28 = sh.get("s7") or 0, sh.get("s28") or 0
+    avg7, avg28 = s7 / 7, s28 / 28
+    daily = max(avg7, avg28)
+    on_hand, reserved = st.get("on_hand") or 0, st.get("reserved") or 0
+    on_order, safety = st.get("on_order") or 0, st.get("safety") or 0
+    target = math.ceil(daily * (link.lead_time_days + REVIEW_PERIOD_DAYS)) + safety
+    return Suggestion(
+        supplier_id=link.supplier_id,
+        supplier_code=link.supplier.code,
+        supplier_name=link.supplier.name,
+        supplier_sku_code=link.supplier_sku_code,
+        sku_id=link.sku_id,
+        sku_code=link.sku.code,
+        sku_name=str(link.sku.product.name) + (f" {link.sku.name}" if link.sku.name else ""),
+        lead_time_days=link.lead_time_days,
+        min_order_qty=link.min_order_qty,
+        unit_cost=link.cost,
+        shipped_7=s7,
+        shipped_28=s28,
+        avg_7=round(avg7, 2),
+        avg_28=round(avg28, 2),
+        daily_demand=round(daily, 2),
+        on_hand=on_hand,
+        reserved=reserved,
+        available=on_hand - reserved,
+        on_order=on_order,
+        safety_stock=safety,
+        target=target,
+        suggested=_order_quantity(target - (on_hand - reserved + on_order), link.min_order_qty),
+    )
+
+
+def _order_quantity(need: int, min_order_qty: int) -> int:
+    """What to order for ``need`` units: 0 when nothing is needed, else at least and in steps of the minimum."""
+    if need <= 0:
+        return 0
+    step = max(min_order_qty, 1)
+    suggested = max(need, min_order_qty)
+    return math.ceil(suggested / step) * step if step > 1 else suggested
+
+
+# --- Reads the services and other apps need next to the writes -------------------------------
+
+
+def reservations_made_today(warehouse_ids: list[int]) -> dict[int, int]:
+    """warehouse_id -> ACTIVE reservations made today (the allocation planner's measure of load)."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    rows = (
+        Reservation.objects.filter(
+            warehouse_id__in=warehouse_ids, status=ReservationStatus.ACTIVE, created_at__gte=start
         )
-    suggestions.sort(key=lambda s: (s.supplier_code, s.sku_code))
-    return suggestions
+        .values("warehouse_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["warehouse_id"]: row["n"] for row in rows}
+    return {wid: counts.get(wid, 0) for wid in warehouse_ids}
+
+
+def sellable_quantity(*, sku_ids: list[int]) -> dict[int, int]:
+    """Available (on hand − reserved) per SKU, summed over active warehouses; 0 for SKUs without stock."""
+    rows = (
+        StockLevel.objects.filter(sku_id__in=sku_ids, warehouse__is_active=True)
+        .values("sku_id")
+        .annotate(total=Sum("available"))
+    )
+    totals = {row["sku_id"]: row["total"] or 0 for row in rows}
+    return {sku_id: totals.get(sku_id, 0) for sku_id in sku_ids}
+
+
+def sku_with_stock() -> QuerySet[SKU]:
+    """SKUs for their detail page: product, stock per warehouse, active reservations, suppliers."""
+    return SKU.objects.select_related("product").prefetch_related(
+        Prefetch(
+            "stock_levels",
+            queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority"),
+        ),
+        Prefetch(
+            "reservations",
+            queryset=Reservation.objects.filter(status=ReservationStatus.ACTIVE).select_related("warehouse"),
+            to_attr="active_reservations",
+        ),
+        "supplier_skus__supplier",
+    )
+
+
+def open_alerts_with_current_stock() -> QuerySet[LowStockAlert]:
+    """Open alerts with the SKU × warehouse's available and on-order stock now (the low-stock screen)."""
+    current = StockLevel.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
+    return open_alerts().annotate(
+        available_now=Subquery(current.values("available")[:1]),
+        on_order_now=Subquery(current.values("on_order")[:1]),
+    )
+
+
+def suppliers_by_code() -> QuerySet:
+    """Every supplier, by code (the reconciliation balances page)."""
+    from inventory.models import Supplier
+
+    return Supplier.objects.order_by("code")
+
+
+def active_suppliers() -> QuerySet:
+    """Suppliers still in business, by code (choices of a new supplier statement)."""
+    from inventory.models import Supplier
+
+    return Supplier.objects.filter(is_active=True).order_by("code")
+
+
+def warehouses_all() -> QuerySet[Warehouse]:
+    """Every warehouse, active or not (for filters over past work)."""
+    return Warehouse.objects.all()

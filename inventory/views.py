@@ -1,5 +1,7 @@
-"""Inventory screens: stock overview, SKU detail, ledger, receiving / adjustment / count forms, alerts,
-replenishment. Thin: selectors read, services write."""
+"""Inventory screens: stock, SKU detail, ledger, receive / adjust / count / transfer, alerts, replenishment.
+
+Thin: selectors read, services write, ``oms.exports`` writes the downloads.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from inventory import selectors, services
-from inventory.choices import BADGE_COLOURS, ReservationStatus
-from inventory.exports import export_response
+from inventory.choices import BADGE_COLOURS
 from inventory.forms import (
     AdjustForm,
     CountForm,
@@ -28,8 +28,8 @@ from inventory.forms import (
     StockFilterForm,
     TransferForm,
 )
-from inventory.models import SKU, Reservation, StockLevel
 from oms.exceptions import DomainError
+from oms.exports import export_response
 
 EXPORT_PERMISSION = "inventory.export_stock"
 
@@ -115,20 +115,7 @@ class SKUDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "sku"
 
     def get_queryset(self):
-        return SKU.objects.select_related("product").prefetch_related(
-            Prefetch(
-                "stock_levels",
-                queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority"),
-            ),
-            Prefetch(
-                "reservations",
-                queryset=Reservation.objects.filter(status=ReservationStatus.ACTIVE).select_related(
-                    "warehouse"
-                ),
-                to_attr="active_reservations",
-            ),
-            "supplier_skus__supplier",
-        )
+        return selectors.sku_with_stock()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -333,13 +320,7 @@ class AlertListView(PermissionRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        from django.db.models import OuterRef, Subquery
-
-        current = StockLevel.objects.filter(sku_id=OuterRef("sku_id"), warehouse_id=OuterRef("warehouse_id"))
-        return selectors.open_alerts().annotate(
-            available_now=Subquery(current.values("available")[:1]),
-            on_order_now=Subquery(current.values("on_order")[:1]),
-        )
+        return selectors.open_alerts_with_current_stock()
 
 
 class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from oms.dispatch import task_send_on_commit
 from oms.models import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,7 @@ def job_start(*, kind: str, handler: str, params: dict | None = None, by=None) -
         params=params or {},
         created_by=by if getattr(by, "pk", None) else None,
     )
-    from oms.tasks import run_job_task
-
-    job_id = job.pk
-    transaction.on_commit(lambda: run_job_task.delay(job_id=job_id))
+    task_send_on_commit("oms.tasks.run_job_task", job_id=job.pk)
     return job
 
 

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from oms.dispatch import task_send_on_commit
 from oms.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -121,10 +122,7 @@ def outbox_enqueue(
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
-    from oms.tasks import outbox_deliver_task
-
-    message_id = message.pk
-    transaction.on_commit(lambda: outbox_deliver_task.delay(message_id=message_id))
+    task_send_on_commit("oms.tasks.outbox_deliver_task", message_id=message.pk)
     return message
 
 
@@ -154,10 +152,7 @@ def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
     if not rows:
         return []
     created = OutboxMessage.objects.bulk_create(rows)
-    from oms.tasks import outbox_deliver_many_task
-
-    message_ids = [m.pk for m in created]
-    transaction.on_commit(lambda: outbox_deliver_many_task.delay(message_ids=message_ids))
+    task_send_on_commit("oms.tasks.outbox_deliver_many_task", message_ids=[m.pk for m in created])
     return created
 
 

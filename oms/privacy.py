@@ -9,6 +9,7 @@ Screens show ``mask(...)`` values unless the user has ``oms.view_personal_data``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -62,6 +63,33 @@ def mask(value: str | None, kind: str = "text") -> str:
 
 def can_view_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(VIEW_PERMISSION))
+
+
+# "app_label.modelname" -> who may see that record in full: a user who may open the record's page.
+# Apps register theirs in AppConfig.ready (oms cannot import them); a model without a rule is never revealed.
+RevealRule = Callable[[object, models.Model], bool]
+_REVEAL_RULES: dict[str, RevealRule] = {}
+
+
+def register_reveal_rule(model_label: str, rule: RevealRule) -> None:
+    """``rule(user, instance)`` says whether ``user`` may open the page that shows ``instance``."""
+    _REVEAL_RULES[model_label.lower()] = rule
+
+
+def may_reveal(user, instance: models.Model) -> bool:
+    """The global permission to see personal data, and the right to open this very record's page."""
+    if not can_view_personal_data(user):
+        return False
+    rule = _REVEAL_RULES.get(instance._meta.label_lower)
+    return bool(rule and rule(user, instance))
+
+
+def _staff_user_rule(user, instance) -> bool:
+    """Staff users' own contact data: administrators only."""
+    return bool(user.is_superuser)
+
+
+register_reveal_rule("oms.user", _staff_user_rule)
 
 
 def personal_data_log(

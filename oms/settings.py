@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_fsm_log",
+    "axes",
     "oms",
     "inventory",
     "orders",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "oms.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +91,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oms.urls"
@@ -113,6 +118,12 @@ TEMPLATES = [
             ],
         },
     }
+]
+
+# django-axes first: it refuses a login attempt for a locked-out username + address before checking it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,6 +185,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that does not answer must not hold a request: connect and publish give up within seconds
+# (the committed work is picked up by the periodic sweeps; see oms/dispatch.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-due": {"task": "oms.tasks.outbox_deliver_due_task", "schedule": timedelta(minutes=1)},
     "backup-nightly": {"task": "oms.tasks.backup_database_task", "schedule": crontab(hour=2, minute=30)},
@@ -247,6 +263,29 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "oms.api_parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per channel token (or per address without one); a channel over its rate gets 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["oms.throttling.ChannelRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"channel": os.environ.get("OMS_API_RATE", "1200/min")},
+}
+# Rate limits and throttles count in this cache: set OMS_CACHE_URL (redis://…) when several web
+# processes serve, so they share one count; otherwise each process counts for itself.
+OMS_CACHE_URL = os.environ.get("OMS_CACHE_URL", "")
+# The public tracking page (order number + last four digits of the phone): lookups per address, and
+# failed lookups per order number (django-ratelimit, counted in the cache above).
+OMS_TRACKING_RATE_PER_ADDRESS = os.environ.get("OMS_TRACKING_RATE_PER_ADDRESS", "30/10m")
+OMS_TRACKING_FAILURES_PER_ORDER = os.environ.get("OMS_TRACKING_FAILURES_PER_ORDER", "5/h")
+# django-ratelimit asks for a shared cache: the local-memory default counts per process (one demo or
+# test process); production sets OMS_CACHE_URL to Redis (Django's own Redis cache increments atomically).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OMS_CACHE_URL}
+    if OMS_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 # The channel stock API (inventory) also accepts the channels' API tokens (orders) — named here, so
 # inventory never imports orders.
@@ -261,6 +300,33 @@ DJANGO_FSM_LOG_STORAGE_METHOD = "oms.audit.StateLogBackend"
 DJANGO_FSM_LOG_IGNORED_MODELS = ()
 
 # --- Security (production values when DEBUG is off) ----------------------------------------
+# Back-office staff sign in once a shift: a session lasts OMS_SESSION_HOURS (default 12) from sign-in.
+SESSION_COOKIE_AGE = int(float(os.environ.get("OMS_SESSION_HOURS", "12")) * 3600)
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for AXES_COOLOFF_TIME; a successful login resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+AXES_VERBOSE = False
+# Content-Security-Policy (django-csp): scripts only from this site or with the page's nonce; inline
+# style attributes stay allowed (progress bars, chart boxes), nothing is framed and no plugin loads.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'nonce'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not env_bool("OMS_DEV", True))
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SECURE_SSL_REDIRECT)

@@ -12,22 +12,20 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from oms.models import BackgroundJob, OutboxMessage
-from oms.privacy import can_view_personal_data, personal_data_log
+from oms.privacy import can_view_personal_data, may_reveal, personal_data_log
+from oms.redirects import safe_next_url
 from oms.services import user_set_language
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = safe_next_url(request, fallback="/")
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("Unknown language."))
         return HttpResponseRedirect(next_url)
@@ -97,7 +95,10 @@ def personal_data_reveal(request: HttpRequest, model: str, pk: int) -> HttpRespo
     fields = getattr(model_class, "pii_fields", None)
     if not fields:
         raise Http404(_("This record holds no personal data."))
-    instance = get_object_or_404(model_class, pk=pk)
+    instance = model_class._default_manager.filter(pk=pk).first()
+    if instance is None or not may_reveal(request.user, instance):
+        # The same answer whether the record exists or not: ids cannot be probed.
+        raise PermissionDenied
     personal_data_log(
         user=request.user,
         instance=instance,

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms.api_parsers import StrictJSONParser
 from oms.exceptions import DomainError
 from orders.api_auth import ChannelTokenAuthentication, IsChannelClient
 from orders.choices import OrderSource
@@ -29,7 +29,7 @@ from orders.services import order_cancel, order_intake, order_mark_paid, orders_
 class ChannelAPIView(APIView):
     authentication_classes = [ChannelTokenAuthentication]
     permission_classes = [IsChannelClient]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     def handle_exception(self, exc):
         if isinstance(exc, DomainError):

@@ -59,6 +59,9 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
+        from orders import privacy_rules
+
+        privacy_rules.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page lists the order's invoices and offers the request once it is delivered.

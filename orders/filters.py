@@ -7,7 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Warehouse
+from inventory.selectors import warehouses_all
+from oms.forms import style_fields
 from orders.choices import OrderStatus
 from orders.models import Channel, Customer, Order, OrderLineAllocation, Tag
 from orders.validation import normalize_phone
@@ -34,7 +35,7 @@ class OrderFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     warehouse = django_filters.ModelChoiceFilter(
-        queryset=Warehouse.objects.all(), method="in_warehouse", label=_("Warehouse")
+        queryset=warehouses_all(), method="in_warehouse", label=_("Warehouse")
     )
 
     class Meta:
@@ -74,8 +75,4 @@ class OrderFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        style_fields(self.form.fields, small=True)

@@ -1,5 +1,7 @@
-"""Forms of the orders screens: the manual (phone) order, action reasons, bulk review, import upload;
-customers (preferences, merge, anonymise) and invoices (request, issue, void, filters).
+"""Forms of the orders screens: manual orders, reasons, bulk review, import, customers and invoices.
+
+The manual (phone) order, action reasons, bulk review, import upload; customers (preferences, merge,
+anonymise) and invoices (request, issue, void, filters).
 
 Forms only collect input; the intake service validates and writes, and its field errors are put back
 on the form fields by name so the user sees each problem where it is and keeps what was typed.
@@ -13,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from oms.forms import StyledFormMixin, style_fields
 from orders.choices import (
     ChannelKind,
     ContactChannel,
@@ -25,22 +28,7 @@ from orders.choices import (
 from orders.models import Channel
 
 
-class BootstrapMixin:
-    def _style(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            widget.attrs["class"] = css
-
-
-class ManualOrderForm(BootstrapMixin, forms.Form):
+class ManualOrderForm(StyledFormMixin, forms.Form):
     channel = forms.ModelChoiceField(queryset=Channel.objects.none(), label=_("Channel"))
     external_id = forms.CharField(label=_("Channel order id"), required=False, max_length=64)
     customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
@@ -60,7 +48,7 @@ class ManualOrderForm(BootstrapMixin, forms.Form):
     shipping_fee = forms.CharField(label=_("Shipping fee"), required=False, initial="0.00")
     discount = forms.CharField(label=_("Discount"), required=False, initial="0.00")
     payment_method = forms.ChoiceField(
-        label=_("Payment method"), choices=PaymentMethod.choices, initial="cod"
+        label=_("Payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.COD
     )
     payment_status = forms.ChoiceField(
         label=_("Payment status"),
@@ -110,11 +98,8 @@ class ManualOrderForm(BootstrapMixin, forms.Form):
             self.fields["channel"].initial = phone.pk
         self._style()
 
-    def restyle(self) -> None:
-        self._style()
 
-
-class LineForm(BootstrapMixin, forms.Form):
+class LineForm(StyledFormMixin, forms.Form):
     sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
     quantity = forms.CharField(label=_("Quantity"), required=False, max_length=10)
     unit_price = forms.CharField(label=_("Unit price"), required=False, max_length=20)
@@ -146,7 +131,7 @@ class BulkReviewForm(forms.Form):
         self.fields["orders"].choices = [(pk, pk) for pk in ids]
 
 
-class ImportUploadForm(BootstrapMixin, forms.Form):
+class ImportUploadForm(StyledFormMixin, forms.Form):
     channel = forms.ModelChoiceField(
         queryset=Channel.objects.filter(is_active=True),
         label=_("Channel"),
@@ -171,7 +156,7 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
 # --- customers and invoices --------------------------------------------------------------------
 
 
-class StyledForm(BootstrapMixin, forms.Form):
+class StyledForm(StyledFormMixin, forms.Form):
     """A form whose widgets carry Bootstrap classes, re-styled after a service put its refusals on fields."""
 
     def __init__(self, *args, **kwargs):
@@ -284,8 +269,4 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
+        style_fields(self.fields, small=True)

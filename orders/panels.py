@@ -1,5 +1,7 @@
-"""Panels that apps above orders add to the order and customer pages, registered at start-up (orders never
-imports them)."""
+"""Panels that apps above orders add to the order and customer pages, registered at start-up.
+
+Orders never imports them: a higher app registers its panel from its ``AppConfig.ready``.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from orders.choices import PaymentMethod
+from orders.choices import PaymentMethod, PaymentStatus
 from orders.models import Order
 
 
@@ -33,7 +33,9 @@ class LineInSerializer(serializers.Serializer):
 
 class PaymentInSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    status = serializers.ChoiceField(choices=[("pending", "pending"), ("paid", "paid")])
+    status = serializers.ChoiceField(
+        choices=[(s.value, s.value) for s in (PaymentStatus.PENDING, PaymentStatus.PAID)]
+    )
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     transaction_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
 

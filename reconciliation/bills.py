@@ -125,6 +125,63 @@ def _date(value) -> date | None:
     raise ValueError(text)
 
 
+def _header_row(rows: Iterator[list]) -> tuple[int, list[str]]:
+    """The first non-empty row (the headers) and its row number; ``rows`` goes on from the next row."""
+    for header_at, row in enumerate(rows, start=1):
+        headers = _header_cells(row)
+        if any(headers):
+            return header_at, headers
+    raise BillUnreadable(_("the file is empty"))
+
+
+def _column_index(headers: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    """Where each mapped column is; refuses a bill without one of them."""
+    wanted = {k: v for k, v in mapping.items() if v}
+    missing = [v for v in wanted.values() if v not in headers]
+    if missing:
+        raise BillColumnsMissing(missing)
+    return {k: headers.index(v) for k, v in wanted.items()}
+
+
+def _get(cells: list, index: dict[str, int], key: str):
+    position = index.get(key)
+    return cells[position] if position is not None and position < len(cells) else None
+
+
+def _check_row(cells: list, index: dict[str, int], reference: str) -> tuple[tuple, list[str]]:
+    """The row's (reference, sku, quantity, amount, date) and what is wrong with it, in words."""
+    errors = []
+    if not reference:
+        errors.append(_("the shipment / order number is empty"))
+    elif len(reference) > 100:
+        errors.append(_("the shipment / order number is longer than 100 characters"))
+    sku = _cell(_get(cells, index, "sku"))[:64]
+    try:
+        quantity = _quantity(_get(cells, index, "quantity"))
+    except (InvalidOperation, ValueError):
+        quantity = None
+        errors.append(
+            _("quantity “%(value)s” is not a whole number") % {"value": _cell(_get(cells, index, "quantity"))}
+        )
+    raw_amount = _get(cells, index, "amount")
+    try:
+        amount = _amount(raw_amount)
+        if abs(amount) >= Decimal("1e12"):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        amount = None
+        errors.append(_("amount “%(value)s” is not a number") % {"value": _cell(raw_amount)})
+    try:
+        line_date = _date(_get(cells, index, "date"))
+    except ValueError:
+        line_date = None
+        errors.append(
+            _("date “%(value)s” is not a date (use 2026-10-31)")
+            % {"value": _cell(_get(cells, index, "date"))}
+        )
+    return (reference, sku, quantity, amount, line_date), errors
+
+
 def parse_bill(
     handle, *, name: str, mapping: dict[str, str], progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[tuple], list[dict]]:
@@ -133,63 +190,21 @@ def parse_bill(
     Row numbers are those a person sees in the spreadsheet (the header is row 1 when it is the first).
     """
     rows, estimated = _rows(handle, name)
-    header_at = 0
-    for header_at, row in enumerate(rows, start=1):  # noqa: B007 - used after the loop
-        headers = _header_cells(row)
-        if any(headers):
-            break
-    else:
-        raise BillUnreadable(_("the file is empty"))
-    wanted = {k: v for k, v in mapping.items() if v}
-    missing = [v for v in wanted.values() if v not in headers]
-    if missing:
-        raise BillColumnsMissing(missing)
-    index = {k: headers.index(v) for k, v in wanted.items()}
-
-    def get(cells: list, key: str):
-        position = index.get(key)
-        return cells[position] if position is not None and position < len(cells) else None
-
+    header_at, headers = _header_row(rows)
+    index = _column_index(headers, mapping)
     good: list[tuple] = []
     bad: list[dict] = []
     for row_number, cells in enumerate(rows, start=header_at + 1):
         if not any(_cell(c) for c in cells):
             continue
-        reference = _cell(get(cells, "reference"))
+        reference = _cell(_get(cells, index, "reference"))
         if reference.replace(" ", "").upper() in TOTAL_MARKERS:
             continue
-        errors = []
-        if not reference:
-            errors.append(_("the shipment / order number is empty"))
-        elif len(reference) > 100:
-            errors.append(_("the shipment / order number is longer than 100 characters"))
-        sku = _cell(get(cells, "sku"))[:64]
-        try:
-            quantity = _quantity(get(cells, "quantity"))
-        except (InvalidOperation, ValueError):
-            quantity = None
-            errors.append(
-                _("quantity “%(value)s” is not a whole number") % {"value": _cell(get(cells, "quantity"))}
-            )
-        raw_amount = get(cells, "amount")
-        try:
-            amount = _amount(raw_amount)
-            if abs(amount) >= Decimal("1e12"):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            amount = None
-            errors.append(_("amount “%(value)s” is not a number") % {"value": _cell(raw_amount)})
-        try:
-            line_date = _date(get(cells, "date"))
-        except ValueError:
-            line_date = None
-            errors.append(
-                _("date “%(value)s” is not a date (use 2026-10-31)") % {"value": _cell(get(cells, "date"))}
-            )
+        values, errors = _check_row(cells, index, reference)
         if errors:
             bad.append({"row": row_number, "reference": reference[:100], "errors": errors})
         else:
-            good.append((row_number, reference, sku, quantity, amount, line_date))
+            good.append((row_number, *values))
         if progress and row_number % 10000 == 0:
             progress(row_number, max(estimated, row_number))
     return good, bad

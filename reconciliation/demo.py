@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from inventory.models import Supplier
-from reconciliation.choices import ItemKind
+from reconciliation.choices import ItemKind, ItemStatus
 from reconciliation.models import ReconcilableItem, SupplierStatement
 from reconciliation.selectors import ItemFilter
 from reconciliation.services import (
@@ -26,7 +26,7 @@ def _user(username: str):
 
 def _supplier_with_items(*, exclude: set[int] = frozenset()) -> Supplier | None:
     supplier_ids = (
-        ReconcilableItem.objects.filter(status="open")
+        ReconcilableItem.objects.filter(status=ItemStatus.OPEN)
         .exclude(supplier_id__in=exclude)
         .order_by("supplier_id")
         .values_list("supplier_id", flat=True)
@@ -54,7 +54,7 @@ def seed(*, stdout) -> None:
     draft_supplier = _supplier_with_items(exclude={approved_supplier.pk}) or approved_supplier
     draft = statement_create(supplier_id=draft_supplier.pk, note=f"{DEMO_NOTE}: 草稿", by=clerk)
     first_ids = list(
-        ReconcilableItem.objects.filter(supplier_id=draft_supplier.pk, status="open")
+        ReconcilableItem.objects.filter(supplier_id=draft_supplier.pk, status=ItemStatus.OPEN)
         .order_by("item_date", "pk")
         .values_list("pk", flat=True)[:20]
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from oms.exports import safe_cell, safe_row
 from oms.pdf import render_pdf
 from reconciliation import selectors
 from reconciliation.choices import ItemKind
@@ -51,15 +52,13 @@ def statement_pdf(statement: SupplierStatement, *, language: str = "zh-hans") ->
     )
 
 
-def statement_xlsx(statement: SupplierStatement, *, language: str = "zh-hans") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+XLSX_COLUMNS = ("kind", "date", "reference", "order", "sku", "description", "quantity", "unit_cost", "amount")
 
-    with override(language):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(statement.number or "statement")
-        bold = Font(bold=True)
-        title = [
+
+def _xlsx_heading(statement: SupplierStatement) -> list[list]:
+    """The title rows and the column headers, in the active language."""
+    rows = [
+        [
             _("Statement"),
             statement.number,
             _("Supplier"),
@@ -67,11 +66,12 @@ def statement_xlsx(statement: SupplierStatement, *, language: str = "zh-hans") -
             _("Status"),
             statement.get_status_display(),
         ]
-        sheet.append(title)
-        if statement.period_start or statement.period_end:
-            sheet.append([_("Period"), str(statement.period_start or ""), str(statement.period_end or "")])
-        sheet.append([])
-        headers = [
+    ]
+    if statement.period_start or statement.period_end:
+        rows.append([_("Period"), str(statement.period_start or ""), str(statement.period_end or "")])
+    rows.append([])
+    rows.append(
+        [
             _("Kind"),
             _("Date"),
             _("Reference"),
@@ -82,27 +82,25 @@ def statement_xlsx(statement: SupplierStatement, *, language: str = "zh-hans") -
             _("Unit cost"),
             _("Amount"),
         ]
-        sheet.append(headers)
-        for row in _rows(statement):
-            sheet.append(
-                [
-                    row[k]
-                    for k in (
-                        "kind",
-                        "date",
-                        "reference",
-                        "order",
-                        "sku",
-                        "description",
-                        "quantity",
-                        "unit_cost",
-                        "amount",
-                    )
-                ]
-            )
-        from openpyxl.cell import WriteOnlyCell
+    )
+    return rows
 
-        label = WriteOnlyCell(sheet, value=_("Total"))
+
+def statement_xlsx(statement: SupplierStatement, *, language: str = "zh-hans") -> bytes:
+    """The statement as a workbook; every text cell goes through ``safe_row`` (never read as a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    with override(language):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(statement.number or "statement")
+        for row in _xlsx_heading(statement):
+            sheet.append(safe_row(row))
+        for row in _rows(statement):
+            sheet.append(safe_row(row[k] for k in XLSX_COLUMNS))
+        bold = Font(bold=True)
+        label = WriteOnlyCell(sheet, value=safe_cell(_("Total")))
         label.font = bold
         total = WriteOnlyCell(sheet, value=statement.total)
         total.font = bold

@@ -5,39 +5,32 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Supplier
+from inventory.selectors import active_suppliers
+from oms.forms import StyledFormMixin
 from reconciliation.choices import ItemKind, Resolution, StatementStatus
 from reconciliation.selectors import ItemFilter
 
 # <input type="date"> takes only ISO dates, whatever the language of the page.
 ISO_DATE = "%Y-%m-%d"
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE)
-SMALL = {"class": "form-control form-control-sm"}
-SELECT = {"class": "form-select form-select-sm"}
 
 
-class StatementCreateForm(forms.Form):
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"),
-        queryset=Supplier.objects.filter(is_active=True).order_by("code"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    period_start = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format=ISO_DATE),
-    )
-    period_end = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format=ISO_DATE),
-    )
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=500,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+
+
+class _StyledForm(StyledFormMixin, forms.Form):
+    """Widgets styled by the shared helper once the fields are final (``small_widgets`` for compact forms)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class StatementCreateForm(_StyledForm):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=active_suppliers())
+    period_start = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    period_end = forms.DateField(label=_("To"), required=False, widget=_date_input())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def clean(self):
         data = super().clean()
@@ -47,20 +40,19 @@ class StatementCreateForm(forms.Form):
         return data
 
 
-class ItemFilterForm(forms.Form):
+class ItemFilterForm(_StyledForm):
+    small_widgets = True
+
     kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("All kinds")), *ItemKind.choices],
-        widget=forms.Select(attrs=SELECT),
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ItemKind.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
     q = forms.CharField(
         label=_("Reference or SKU"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("Shipment, order, receipt or SKU")}),
+        widget=forms.TextInput(attrs={"placeholder": _("Shipment, order, receipt or SKU")}),
     )
 
     def to_filter(self) -> ItemFilter:
@@ -73,59 +65,48 @@ class ItemFilterForm(forms.Form):
         )
 
 
-class StatementFilterForm(forms.Form):
+class StatementFilterForm(_StyledForm):
+    small_widgets = True
+
     status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All states")), *StatementStatus.choices],
-        widget=forms.Select(attrs=SELECT),
+        label=_("Status"), required=False, choices=[("", _("All states")), *StatementStatus.choices]
     )
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("Statement or supplier")}),
+        widget=forms.TextInput(attrs={"placeholder": _("Statement or supplier")}),
     )
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
-    )
+class RejectForm(_StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SettlementForm(forms.Form):
-    paid_on = forms.DateField(
-        label=_("Paid on"),
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
-        ),
-    )
+class SettlementForm(_StyledForm):
+    small_widgets = True
+
+    paid_on = forms.DateField(label=_("Paid on"), widget=_date_input())
     amount = forms.DecimalField(
-        label=_("Amount"),
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={**SMALL, "step": "0.01"}),
+        label=_("Amount"), max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01"})
     )
-    reference = forms.CharField(
-        label=_("Payment reference"), max_length=100, widget=forms.TextInput(attrs=SMALL)
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=300, widget=forms.TextInput(attrs=SMALL)
-    )
+    reference = forms.CharField(label=_("Payment reference"), max_length=100)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
-class BillUploadForm(forms.Form):
+class BillUploadForm(_StyledForm):
+    small_widgets = True
+
     file = forms.FileField(
         label=_("Supplier's bill (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(
-            attrs={"class": "form-control form-control-sm", "accept": ".csv,.xlsx,.txt"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
 
-class MappingForm(forms.Form):
+class MappingForm(StyledFormMixin, forms.Form):
     """Which column holds what; the choices are the headers of the uploaded bill."""
+
+    small_widgets = True
 
     reference = forms.ChoiceField(label=_("Shipment / order number"))
     sku = forms.ChoiceField(label=_("SKU"), required=False)
@@ -156,23 +137,22 @@ class MappingForm(forms.Form):
         choices = [("", "—"), *[(h, h) for h in headers]]
         for field in self.fields.values():
             field.choices = choices
-            field.widget.attrs["class"] = "form-select form-select-sm"
+        self._style()
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(_StyledForm):
+    small_widgets = True
+
     resolution = forms.ChoiceField(
         label=_("Resolution"),
         choices=[("", _("Choose…")), *[c for c in Resolution.choices if c[0]]],
         error_messages={"required": _("Choose how to resolve the difference.")},
-        widget=forms.Select(attrs=SELECT),
     )
     amount = forms.DecimalField(
         label=_("Adjustment amount"),
         required=False,
         max_digits=14,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={**SMALL, "step": "0.01"}),
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=300, widget=forms.TextInput(attrs=SMALL)
-    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)

@@ -121,9 +121,9 @@ class ReconcilableItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(status="open", statement__isnull=True, reconciled_at__isnull=True)
-                    | Q(status="in_statement", statement__isnull=False, reconciled_at__isnull=True)
-                    | Q(status="reconciled", statement__isnull=False, reconciled_at__isnull=False)
+                    Q(status=ItemStatus.OPEN, statement__isnull=True, reconciled_at__isnull=True)
+                    | Q(status=ItemStatus.IN_STATEMENT, statement__isnull=False, reconciled_at__isnull=True)
+                    | Q(status=ItemStatus.RECONCILED, statement__isnull=False, reconciled_at__isnull=False)
                 ),
                 name="recon_item_status_consistent",
             ),

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from inventory.models import Supplier
 from reconciliation.choices import DIFFERENCES, ItemKind, ItemStatus, MatchKind, Resolution, StatementStatus
 from reconciliation.models import (
+    BillColumnMapping,
     BillMatch,
     ReconcilableItem,
     Settlement,
@@ -207,3 +208,24 @@ def statement_lines_for_export(*, statement_id: int):
             "amount",
         )
     )
+
+
+def bill_mapping(*, supplier_id: int) -> BillColumnMapping | None:
+    """Which column of this supplier's bills holds what, if it was saved."""
+    return BillColumnMapping.objects.filter(supplier_id=supplier_id).first()
+
+
+def bill_mapping_fits(bill: SupplierBill) -> bool:
+    """The supplier's saved mapping names only columns this bill has (matching can start at once)."""
+    mapping = bill_mapping(supplier_id=bill.statement.supplier_id)
+    if mapping is None:
+        return False
+    headers = set(bill.counts.get("headers", []))
+    return all(col in headers for col in mapping.columns().values() if col)
+
+
+def statement_settlements(statement: SupplierStatement) -> list[Settlement]:
+    """Payments recorded against an approved or settled statement (none shown before approval)."""
+    if statement.status not in (StatementStatus.APPROVED, StatementStatus.SETTLED):
+        return []
+    return list(statement.settlements.select_related("by"))

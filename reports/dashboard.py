@@ -8,13 +8,26 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.selectors_reports import cases_open_count
+from fulfillment.choices import ShipmentStatus
+from fulfillment.selectors_reports import shipments_in_status_count
+from inventory.selectors_reports import low_stock_alerts_open_count
+from orders.choices import OrderStatus
+from orders.selectors_reports import (
+    orders_in_status_count,
+    orders_late_against_sla_count,
+    orders_placed_since_count,
+    orders_week_totals,
+)
+from reconciliation.choices import StatementStatus
+from reconciliation.selectors_reports import statements_in_status_count
+
+VIEW_ORDER = "orders.view_order"
 
 
 @dataclass(frozen=True)
@@ -28,24 +41,13 @@ class Tile:
     tone: str = "primary"  # bootstrap colour when the number is not zero
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _orders():
-    return _model("orders.Order")
-
-
 def _today_start():
     now = timezone.localtime()
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def orders_today() -> int:
-    return _orders().objects.filter(placed_at__gte=_today_start()).count()
+    return orders_placed_since_count(since=_today_start())
 
 
 def _week_start():
@@ -53,46 +55,29 @@ def _week_start():
 
 
 def orders_this_week() -> int:
-    return _orders().objects.filter(placed_at__gte=_week_start()).count()
+    return orders_placed_since_count(since=_week_start())
 
 
 def orders_in(*statuses: str) -> Callable[[], int]:
-    return lambda: _orders().objects.filter(status__in=statuses).count()
+    return lambda: orders_in_status_count(statuses=statuses)
 
 
 def late_against_sla() -> int:
     """Paid orders not shipped whose channel's SLA has run out (the orders app's own definition)."""
-    from orders.selectors import late_q, with_sla_deadline
-
-    return with_sla_deadline(_orders().objects.all()).filter(late_q()).count()
+    return orders_late_against_sla_count()
 
 
 def open_low_stock_alerts() -> int:
-    return _model("inventory.LowStockAlert").objects.filter(status="open").count()
+    return low_stock_alerts_open_count()
 
 
-def _count_if(label: str, **filters) -> Callable[[], int]:
-    def count() -> int:
-        model = _model(label)
-        return model.objects.filter(**filters).count() if model else 0
-
-    return count
-
-
-def tiles() -> list[Tile]:
-    result = [
-        Tile(
-            "orders_today",
-            _("Orders today"),
-            "orders.view_order",
-            orders_today,
-            "orders:list",
-            {"placed": "today"},
-        ),
+def _order_tiles() -> list[Tile]:
+    return [
+        Tile("orders_today", _("Orders today"), VIEW_ORDER, orders_today, "orders:list", {"placed": "today"}),
         Tile(
             "orders_week",
             _("Orders this week"),
-            "orders.view_order",
+            VIEW_ORDER,
             orders_this_week,
             "orders:list",
             {"placed": "week"},
@@ -100,8 +85,8 @@ def tiles() -> list[Tile]:
         Tile(
             "awaiting_review",
             _("Awaiting review"),
-            "orders.view_order",
-            orders_in("on_review", "finance_review"),
+            VIEW_ORDER,
+            orders_in(OrderStatus.ON_REVIEW, OrderStatus.FINANCE_REVIEW),
             "orders:review",
             {},
             "warning",
@@ -109,30 +94,35 @@ def tiles() -> list[Tile]:
         Tile(
             "on_hold",
             _("On hold"),
-            "orders.view_order",
-            orders_in("on_hold"),
+            VIEW_ORDER,
+            orders_in(OrderStatus.ON_HOLD),
             "orders:list",
-            {"status": "on_hold"},
+            {"status": OrderStatus.ON_HOLD.value},
             "warning",
         ),
         Tile(
             "backordered",
             _("Backordered"),
-            "orders.view_order",
-            orders_in("backordered"),
+            VIEW_ORDER,
+            orders_in(OrderStatus.BACKORDERED),
             "orders:list",
-            {"status": "backordered"},
+            {"status": OrderStatus.BACKORDERED.value},
             "warning",
         ),
         Tile(
             "late_sla",
             _("Late against SLA"),
-            "orders.view_order",
+            VIEW_ORDER,
             late_against_sla,
             "orders:list",
             {"late": "1"},
             "danger",
         ),
+    ]
+
+
+def _warehouse_tiles() -> list[Tile]:
+    return [
         Tile(
             "low_stock",
             _("Low-stock alerts"),
@@ -142,54 +132,51 @@ def tiles() -> list[Tile]:
             {},
             "danger",
         ),
+        Tile(
+            "to_pick",
+            _("To pick"),
+            "fulfillment.view_shipment",
+            lambda: shipments_in_status_count(statuses=[ShipmentStatus.PENDING, ShipmentStatus.PICKING]),
+            "fulfillment:shipments",
+            {"status": ShipmentStatus.PENDING.value},
+        ),
+        Tile(
+            "packed",
+            _("Packed, not shipped"),
+            "fulfillment.view_shipment",
+            lambda: shipments_in_status_count(statuses=[ShipmentStatus.PACKED]),
+            "fulfillment:shipments",
+            {"status": ShipmentStatus.PACKED.value},
+            "warning",
+        ),
     ]
-    if _model("fulfillment.Shipment"):
-        result += [
-            Tile(
-                "to_pick",
-                _("To pick"),
-                "fulfillment.view_shipment",
-                _count_if("fulfillment.Shipment", status__in=["pending", "picking"]),
-                "fulfillment:shipments",
-                {"status": "pending"},
-            ),
-            Tile(
-                "packed",
-                _("Packed, not shipped"),
-                "fulfillment.view_shipment",
-                _count_if("fulfillment.Shipment", status="packed"),
-                "fulfillment:shipments",
-                {"status": "packed"},
-                "warning",
-            ),
-        ]
-    if _model("aftersales.AftersalesCase"):
-        from aftersales.choices import OPEN_STATUSES
 
-        result.append(
-            Tile(
-                "open_cases",
-                _("Open after-sales cases"),
-                "aftersales.view_aftersalescase",
-                _count_if("aftersales.AftersalesCase", status__in=OPEN_STATUSES),
-                "aftersales:case-list",
-                {},
-                "warning",
-            )
-        )
-    if _model("reconciliation.SupplierStatement"):
-        result.append(
-            Tile(
-                "statements",
-                _("Statements awaiting approval"),
-                "reconciliation.view_supplierstatement",
-                _count_if("reconciliation.SupplierStatement", status="submitted"),
-                "reconciliation:statements",
-                {"status": "submitted"},
-                "warning",
-            )
-        )
-    return result
+
+def _aftersales_and_finance_tiles() -> list[Tile]:
+    return [
+        Tile(
+            "open_cases",
+            _("Open after-sales cases"),
+            "aftersales.view_aftersalescase",
+            cases_open_count,
+            "aftersales:case-list",
+            {},
+            "warning",
+        ),
+        Tile(
+            "statements",
+            _("Statements awaiting approval"),
+            "reconciliation.view_supplierstatement",
+            lambda: statements_in_status_count(status=StatementStatus.SUBMITTED),
+            "reconciliation:statements",
+            {"status": StatementStatus.SUBMITTED.value},
+            "warning",
+        ),
+    ]
+
+
+def tiles() -> list[Tile]:
+    return [*_order_tiles(), *_warehouse_tiles(), *_aftersales_and_finance_tiles()]
 
 
 # The numbers each role acts on come first on its dashboard (the others follow in their usual order).
@@ -247,20 +234,7 @@ def week_against_last(*, now: datetime | None = None) -> dict:
     local = timezone.localtime(now)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=local.weekday())
     last_start, last_end = start - timedelta(days=7), now - timedelta(days=7)
-    this_week = Q(placed_at__gte=start, placed_at__lt=now)
-    last_week = Q(placed_at__gte=last_start, placed_at__lt=last_end)
-    kept = ~Q(status="cancelled")
-    zero = Decimal("0.00")
-    row = (
-        _orders()
-        .objects.filter(this_week | last_week)
-        .aggregate(
-            orders=Count("pk", filter=this_week),
-            orders_before=Count("pk", filter=last_week),
-            revenue=Coalesce(Sum("total", filter=this_week & kept), zero),
-            revenue_before=Coalesce(Sum("total", filter=last_week & kept), zero),
-        )
-    )
+    row = orders_week_totals(this_week=(start, now), last_week=(last_start, last_end))
     today = local.date()
     url = reverse("reports:detail", args=["volume"])
     query = urlencode(

@@ -9,46 +9,43 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from oms.forms import StyledFormMixin, style_fields
+
 GRANULARITIES = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
 
 # <input type="date"> takes only ISO dates, whatever the language of the page.
 ISO_DATE = "%Y-%m-%d"
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(StyledFormMixin, forms.Form):
+    small_widgets = True
+
     date_from = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
-        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     date_to = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "form-control form-control-sm"}, format=ISO_DATE
-        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     channel = forms.TypedChoiceField(
         label=_("Channel"),
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     warehouse = forms.TypedChoiceField(
         label=_("Warehouse"),
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     granularity = forms.ChoiceField(
         label=pgettext_lazy("report period", "By"),
         choices=GRANULARITIES,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     MAX_DAYS = 3 * 366
@@ -57,6 +54,12 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [("", _("All channels")), *channels]
         self.fields["warehouse"].choices = [("", _("All warehouses")), *warehouses]
+        # Styled without errors here (asking for them would validate now); full_clean marks the invalid ones.
+        style_fields(self.fields, small=self.small_widgets)
+
+    def full_clean(self):
+        super().full_clean()
+        self._style()
 
     def clean_defaults(self) -> dict:
         """The filters when none were given (the last 30 days, all channels, by day), shown in the form."""

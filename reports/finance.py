@@ -6,10 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Subquery
-from django_fsm_log.models import StateLog
-
+from orders.selectors_reports import orders_completed_between, refunds_done_between
 from reports.summaries import _bounds
 
 ACCOUNTS = {
@@ -22,82 +19,69 @@ ACCOUNTS = {
 
 def journal_lines(*, date_from: date, date_to: date, channel: int | None = None) -> Iterator[dict]:
     """Balanced lines (debits = credits per reference), oldest first; streamed, not held in memory."""
-    from orders.models import Order, RefundRecord
-
     start, end = _bounds(date_from, date_to)
-    completed_at = (
-        StateLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(Order), object_id=OuterRef("pk"), state="completed"
-        )
-        .order_by("-timestamp")
-        .values("timestamp")[:1]
-    )
-    orders = (
-        Order.objects.filter(status="completed")
-        .annotate(completed_at=Subquery(completed_at))
-        .filter(completed_at__gte=start, completed_at__lt=end)
-        .select_related("channel")
-        .order_by("completed_at", "pk")
-    )
-    if channel:
-        orders = orders.filter(channel_id=channel)
+    orders = orders_completed_between(start=start, end=end, channel_id=channel)
     for order in orders.iterator(chunk_size=2000):
-        common = {
-            "date": order.completed_at.date().isoformat(),
-            "journal": "SALES",
-            "reference": order.number,
-            "currency": order.currency,
-            "channel": order.channel.name,
-        }
-        net_goods = order.subtotal - order.discount
-        yield {
-            **common,
-            "account": ACCOUNTS["receivable"],
-            "debit": order.total,
-            "credit": Decimal("0.00"),
-            "description": f"Order {order.number} completed",
-        }
-        yield {
-            **common,
-            "account": ACCOUNTS["sales"],
-            "debit": Decimal("0.00"),
-            "credit": net_goods,
-            "description": "Goods, net of discount",
-        }
-        if order.shipping_fee:
-            yield {
-                **common,
-                "account": ACCOUNTS["shipping"],
-                "debit": Decimal("0.00"),
-                "credit": order.shipping_fee,
-                "description": "Shipping charged",
-            }
-    refunds = (
-        RefundRecord.objects.filter(status="done", created_at__gte=start, created_at__lt=end)
-        .select_related("order__channel")
-        .order_by("created_at", "pk")
-    )
-    if channel:
-        refunds = refunds.filter(order__channel_id=channel)
+        yield from _sale_lines(order)
+    refunds = refunds_done_between(start=start, end=end, channel_id=channel)
     for refund in refunds.iterator(chunk_size=2000):
-        common = {
-            "date": refund.created_at.date().isoformat(),
-            "journal": "REFUND",
-            "reference": f"{refund.order.number}/R{refund.pk}",
-            "currency": refund.order.currency,
-            "channel": refund.order.channel.name,
-        }
+        yield from _refund_lines(refund)
+
+
+def _sale_lines(order) -> Iterator[dict]:
+    """A completed order: receivable debited, goods (net of discount) and shipping charged credited."""
+    common = {
+        "date": order.completed_at.date().isoformat(),
+        "journal": "SALES",
+        "reference": order.number,
+        "currency": order.currency,
+        "channel": order.channel.name,
+    }
+    net_goods = order.subtotal - order.discount
+    yield {
+        **common,
+        "account": ACCOUNTS["receivable"],
+        "debit": order.total,
+        "credit": Decimal("0.00"),
+        "description": f"Order {order.number} completed",
+    }
+    yield {
+        **common,
+        "account": ACCOUNTS["sales"],
+        "debit": Decimal("0.00"),
+        "credit": net_goods,
+        "description": "Goods, net of discount",
+    }
+    if order.shipping_fee:
         yield {
             **common,
-            "account": ACCOUNTS["returns"],
-            "debit": refund.amount,
-            "credit": Decimal("0.00"),
-            "description": refund.reason or "Refund",
-        }
-        yield {
-            **common,
-            "account": ACCOUNTS["receivable"],
+            "account": ACCOUNTS["shipping"],
             "debit": Decimal("0.00"),
-            "credit": refund.amount,
-            "description": f"Refund paid for {refund.order.number}",
+            "credit": order.shipping_fee,
+            "description": "Shipping charged",
         }
+
+
+def _refund_lines(refund) -> Iterator[dict]:
+    """A refund paid out: returns debited, receivable credited."""
+    common = {
+        "date": refund.created_at.date().isoformat(),
+        "journal": "REFUND",
+        "reference": f"{refund.order.number}/R{refund.pk}",
+        "currency": refund.order.currency,
+        "channel": refund.order.channel.name,
+    }
+    yield {
+        **common,
+        "account": ACCOUNTS["returns"],
+        "debit": refund.amount,
+        "credit": Decimal("0.00"),
+        "description": refund.reason or "Refund",
+    }
+    yield {
+        **common,
+        "account": ACCOUNTS["receivable"],
+        "debit": Decimal("0.00"),
+        "credit": refund.amount,
+        "description": f"Refund paid for {refund.order.number}",
+    }

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 
-import tablib
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from inventory.selectors_reports import warehouse_choices
+from oms.exports import csv_streaming_response, export_response
 from oms.roles import user_roles
+from orders.selectors_reports import channel_choices
 from reports.dashboard import tiles_for, week_against_last
 from reports.filters import ReportFilterForm
 from reports.finance import journal_lines
@@ -38,14 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_form(request: HttpRequest) -> ReportFilterForm:
-    from inventory.models import Warehouse
-    from orders.models import Channel
-
-    return ReportFilterForm(
-        request.GET or None,
-        channels=list(Channel.objects.values_list("pk", "name")),
-        warehouses=list(Warehouse.objects.values_list("pk", "name")),
-    )
+    return ReportFilterForm(request.GET or None, channels=channel_choices(), warehouses=warehouse_choices())
 
 
 @permission_required("reports.view_reports", raise_exception=True)
@@ -91,6 +85,7 @@ def report_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _cell(value):
+    """Amounts and dates are exported as the text the table shows; counts stay numbers."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -99,24 +94,27 @@ def _cell(value):
 
 
 def _export(key: str, result, fmt: str, filters: Filters) -> HttpResponse:
-    dataset = tablib.Dataset(headers=[str(c) for c in result.columns])
-    for row in result.rows:
-        dataset.append([_cell(v) for v in row])
-    name = f"{key}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            dataset.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(
+        name=f"{key}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}",
+        fmt=fmt,
+        headers=result.columns,
+        rows=([_cell(v) for v in row] for row in result.rows),
+        stamp=False,
+    )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+# The journal's columns, in the order the finance system imports them.
+JOURNAL_COLUMNS = [
+    "date",
+    "journal",
+    "reference",
+    "account",
+    "debit",
+    "credit",
+    "currency",
+    "channel",
+    "description",
+]
 
 
 @permission_required("reports.export_finance", raise_exception=True)
@@ -128,28 +126,10 @@ def finance_export(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("download"):
         return render(request, "reports/finance_export.html", {"form": form})
     data = form.cleaned_data
-    writer = csv.writer(_Echo())
-    header = [
-        "date",
-        "journal",
-        "reference",
-        "account",
-        "debit",
-        "credit",
-        "currency",
-        "channel",
-        "description",
-    ]
-
-    def rows():
-        yield "\ufeff" + writer.writerow(header)
-        for line in journal_lines(
-            date_from=data["date_from"], date_to=data["date_to"], channel=data.get("channel")
-        ):
-            yield writer.writerow([line[h] for h in header])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="journal-{data["date_from"]:%Y%m%d}-{data["date_to"]:%Y%m%d}.csv"'
+    lines = journal_lines(date_from=data["date_from"], date_to=data["date_to"], channel=data.get("channel"))
+    return csv_streaming_response(
+        name=f"journal-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}",
+        headers=JOURNAL_COLUMNS,
+        rows=([line[column] for column in JOURNAL_COLUMNS] for line in lines),
+        stamp=False,
     )
-    return response

@@ -21,6 +21,16 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counts live in the cache: each test starts with none (tests that prove the limits make
+    their own requests up to them)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language(settings):
     """Each test starts in the project's default language: a request as a Chinese-speaking user leaves its
     language active in the thread, and service messages asserted afterwards would come out in Chinese."""

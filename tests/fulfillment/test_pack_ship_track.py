@@ -246,3 +246,34 @@ def test_pack_station_plain_post_flow(parcel, client_for, warehouse_user):
     assert done.status_code == 302
     shipment.refresh_from_db()
     assert shipment.status == S.PACKED
+
+
+def test_guessing_the_phone_digits_is_stopped_after_five_failures_per_order(shipped, client):
+    """96 guesses a second used to be answered; now an order number takes 5 wrong codes an hour, from
+    any number of addresses, and then even the right code waits."""
+    order, _shipment = shipped
+    for guess in range(5):
+        wrong = client.get(
+            "/track/",
+            {"order_number": order.number, "phone_last4": f"{guess:04d}"},
+            REMOTE_ADDR=f"10.0.0.{guess}",
+        )
+        assert wrong.status_code == 200
+        assert "No order matches" in wrong.content.decode()
+    blocked = client.get(
+        "/track/", {"order_number": order.number, "phone_last4": "5678"}, REMOTE_ADDR="10.0.1.1"
+    )
+    assert blocked.status_code == 429
+    page = blocked.content.decode()
+    assert "Too many lookups" in page
+    assert "ZT1" not in page
+
+
+def test_one_address_gets_thirty_lookups_in_ten_minutes(shipped, client):
+    order, _shipment = shipped
+    codes = [
+        client.get("/track/", {"order_number": f"SO{n:010d}", "phone_last4": "1234"}).status_code
+        for n in range(31)
+    ]
+    assert codes[:30] == [200] * 30
+    assert codes[30] == 429

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from oms.models import PersonalDataAccess
 from oms.privacy import can_view_personal_data, mask, mask_email, mask_name, mask_phone
+from tests.factories import CustomerFactory
 
 
 @pytest.mark.parametrize(
@@ -37,10 +38,10 @@ def test_roles_that_need_personal_data_have_it(ops_user, warehouse_user, finance
 
 
 @pytest.mark.django_db
-def test_reveal_shows_full_values_and_logs_the_view(client_for, ops_user, make_user):
-    subject = make_user("buyer", phone="13812348000", email="buyer@example.com")
+def test_reveal_shows_full_values_and_logs_the_view(client_for, ops_user):
+    subject = CustomerFactory(name="王小明", phone="13812348000", email="buyer@example.com")
     response = client_for(ops_user).post(
-        reverse("personal-data-reveal", args=["oms.user", subject.pk]), {"purpose": "customer called"}
+        reverse("personal-data-reveal", args=["orders.customer", subject.pk]), {"purpose": "customer called"}
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -50,9 +51,52 @@ def test_reveal_shows_full_values_and_logs_the_view(client_for, ops_user, make_u
     assert (log.user, log.object_id, log.fields, log.purpose) == (
         ops_user,
         subject.pk,
-        ["phone", "email"],
+        ["name", "phone", "email"],
         "customer called",
     )
+
+
+@pytest.mark.django_db
+def test_staff_users_contact_data_is_for_admins_only(client_for, ops_user, admin_user_role, make_user):
+    subject = make_user("colleague", phone="13812348000", email="colleague@example.com")
+    url = reverse("personal-data-reveal", args=["oms.user", subject.pk])
+    refused = client_for(ops_user).post(url)
+    assert refused.status_code == 403
+    assert "13812348000" not in refused.content.decode()
+    assert PersonalDataAccess.objects.count() == 0
+    shown = client_for(admin_user_role).post(url)
+    assert shown.status_code == 200
+    assert "13812348000" in shown.content.decode()
+    assert PersonalDataAccess.objects.get().user == admin_user_role
+
+
+@pytest.mark.django_db
+def test_warehouse_cannot_read_customers_by_changing_ids(client_for, warehouse_user):
+    """The warehouse holds the global permission (it prints shipping slips) but opens no customer,
+    invoice or case page: every reveal by id is refused, for records that exist and ids that do not."""
+    customer = CustomerFactory(name="王小明", phone="13812348000")
+    address = customer.addresses.create(
+        name="王小明",
+        phone="13812348000",
+        province="广东省",
+        city="深圳市",
+        district="南山区",
+        line1="科技园1号",
+    )
+    client = client_for(warehouse_user)
+    for label, pk in [
+        ("orders.customer", customer.pk),
+        ("orders.address", address.pk),
+        ("orders.customer", customer.pk + 1000),
+        ("orders.invoice", 1),
+        ("aftersales.aftersalescase", 1),
+        ("aftersales.complaint", 1),
+        ("oms.user", warehouse_user.pk),
+    ]:
+        response = client.post(reverse("personal-data-reveal", args=[label, pk]))
+        assert response.status_code == 403, label
+        assert "13812348000" not in response.content.decode()
+    assert PersonalDataAccess.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -208,3 +208,21 @@ def test_list_export_masks_personal_data(request, client_for, role, make_order):
     assert content.count("\n") == 2  # header and the order
     assert "13812345678" not in content
     assert ",张*,138****5678," in content
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)", "http:\\\\evil.example"],
+)
+def test_an_action_never_redirects_off_site(client_for, ops_user, order_in, next_url):
+    order = order_in("on_review")
+    response = client_for(ops_user).post(f"/orders/{order.pk}/approve/", {"reason": "ok", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/{order.pk}/"
+    assert Order.objects.get(pk=order.pk).status == "approved"
+
+
+def test_an_action_returns_to_the_list_it_came_from(client_for, ops_user, order_in):
+    order = order_in("on_review")
+    response = client_for(ops_user).post(f"/orders/{order.pk}/approve/", {"next": "/orders/review/?page=2"})
+    assert response["Location"] == "/orders/review/?page=2"

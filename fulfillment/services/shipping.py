@@ -1,0 +1,102 @@
+"""Shipping a parcel: tracking number, stock consumed, its orders moved on, the customer told with a link."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+
+from fulfillment.carriers import LabelRequest, adapter_for
+from fulfillment.exceptions import TrackingNumberRequired
+from fulfillment.models import Shipment, ShipmentLine
+from fulfillment.selectors import tracking_link
+from fulfillment.services._common import S
+from fulfillment.services.interception import _refuse_if_intercepted
+from oms.audit import run_transition
+from oms.db import retry_on_conflict
+from oms.notifications import notify_customer
+from orders.choices import OrderStatus
+from orders.models import Order, OrderLine
+
+SHIPPED_STATUSES = [S.SHIPPED, S.IN_TRANSIT, S.DELIVERED]
+
+
+def _label_tracking_number(shipment: Shipment) -> str:
+    """Ask the carrier's adapter for a tracking number (a manual carrier answers nothing)."""
+    address = shipment.address
+    return (
+        adapter_for(shipment.carrier_service.carrier).request_tracking_number(
+            LabelRequest(
+                reference=shipment.number,
+                service_code=shipment.carrier_service.code,
+                weight_g=shipment.weight_g or shipment.expected_weight_g,
+                province=address.province,
+                city=address.city,
+            )
+        )
+        or ""
+    )
+
+
+@retry_on_conflict
+def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Shipment:
+    """Hand the parcel to the carrier: tracking number (adapter or typed), stock consumed, order moved on."""
+    from inventory.services import reservation_consume
+
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("carrier_service__carrier")
+        .get(pk=shipment_id)
+    )
+    _refuse_if_intercepted(shipment)
+    if shipment.status != S.PACKED:
+        run_transition(shipment, "ship", by=by)  # raises the clear refusal
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number and shipment.carrier_service:
+        tracking_number = _label_tracking_number(shipment)
+    if not tracking_number:
+        raise TrackingNumberRequired()
+    lines = list(shipment.lines.order_by("pk"))
+    for ref in sorted({line.demand_ref for line in lines if line.demand_ref}):
+        # A line split over warehouses has one reservation per warehouse: consume only this parcel's.
+        reservation_consume(
+            demand_ref=ref, reference=shipment.number, warehouse_id=shipment.warehouse_id, by=by
+        )
+    ShipmentLine.objects.filter(shipment=shipment).update(shipped_qty=F("quantity"))
+    run_transition(shipment, "ship", by=by)
+    shipment.tracking_number = tracking_number
+    shipment.shipped_at = timezone.now()
+    shipment.save()
+    _after_shipped(shipment, by=by)
+    return shipment
+
+
+def _after_shipped(shipment: Shipment, *, by) -> None:
+    """Move each order of the parcel to partially shipped or shipped; notify the customer with a link."""
+    from orders.services import order_mark_shipped
+
+    order_ids = sorted(
+        set(OrderLine.objects.filter(shipment_lines__shipment=shipment).values_list("order_id", flat=True))
+    )
+    for order_id in order_ids:
+        order_lines = OrderLine.objects.filter(order_id=order_id)
+        total = sum(order_lines.values_list("quantity", flat=True))
+        shipped = sum(
+            ShipmentLine.objects.filter(
+                order_line__order_id=order_id, shipment__status__in=SHIPPED_STATUSES
+            ).values_list("quantity", flat=True)
+        )
+        order = Order.objects.get(pk=order_id)
+        partial = shipped < total
+        if order.status in (OrderStatus.IN_FULFILLMENT, OrderStatus.PARTIALLY_SHIPPED):
+            order_mark_shipped(order_id=order_id, partial=partial, by=by)
+    _notify_shipped(shipment)
+
+
+def _notify_shipped(shipment: Shipment) -> None:
+    notify_customer(
+        customer=shipment.customer,
+        template="fulfillment/notifications/shipped.txt",
+        context={"shipment": shipment, "link": tracking_link(shipment)},
+        event="fulfillment.shipped",
+        dedupe_key=f"shipment:{shipment.pk}:shipped",
+    )

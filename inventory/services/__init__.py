@@ -1,0 +1,55 @@
+"""Every write to stock: receive, adjust, count, transfer, reserve, release, consume, restock, allocate.
+
+Rules every function here keeps (DESIGN.md, invariants 1 and 2):
+- it runs in one transaction (retried on deadlock / serialization failure when it is the outermost one);
+- StockLevel rows are locked with ``select_for_update`` ordered by (sku_id, warehouse_id) before
+  they are read for a decision, and changed with ``F()`` updates;
+- every change of ``on_hand`` or ``damaged`` writes its StockMovement row in the same transaction;
+  ``reserved`` always equals the sum of the ACTIVE Reservation rows;
+- side effects (backorder allocation in the orders app, notifications) happen after commit.
+
+Sub-modules: ``ledger`` (stock in / out / corrections, the ``F()`` updates), ``reservations``,
+``allocation`` (one set or a batch; the decision is ``inventory.planning``), ``alerts`` (low stock),
+``backorders`` (tell the orders app that stock arrived), ``catalogue``; shared helpers in ``_common``.
+"""
+
+from inventory.planning import DemandLine
+from inventory.selectors import sellable_quantity
+from inventory.services._common import service
+from inventory.services.alerts import stock_alerts_review
+from inventory.services.allocation import AllocationResult, allocate, allocate_batch, allocation_plan
+from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
+from inventory.services.catalogue import sku_upsert, supplier_upsert
+from inventory.services.ledger import (
+    stock_adjust,
+    stock_count,
+    stock_level_set_policy,
+    stock_receive,
+    stock_restock_return,
+    stock_transfer,
+)
+from inventory.services.reservations import reservation_consume, reservation_release, stock_reserve
+
+__all__ = [
+    "BACKORDER_TASK",
+    "AllocationResult",
+    "DemandLine",
+    "allocate",
+    "allocate_batch",
+    "allocation_plan",
+    "reservation_consume",
+    "reservation_release",
+    "sellable_quantity",
+    "send_backorder_task",
+    "service",
+    "sku_upsert",
+    "stock_adjust",
+    "stock_alerts_review",
+    "stock_count",
+    "stock_level_set_policy",
+    "stock_receive",
+    "stock_reserve",
+    "stock_restock_return",
+    "stock_transfer",
+    "supplier_upsert",
+]

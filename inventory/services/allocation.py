@@ -1,0 +1,299 @@
+"""Allocation: plan which warehouses serve a set of demand lines and reserve it, one set or a batch.
+
+The decision itself is ``inventory.planning._plan`` (pure); this module reads and locks the stock it
+plans with, and writes the reservations and reserved counters of the plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from inventory.choices import ReservationStatus
+from inventory.models import SKU, Reservation, StockLevel, Warehouse
+from inventory.planning import Assignment, DemandLine, _plan
+from inventory.selectors import reservations_made_today
+from inventory.services._common import _check_quantity, service
+from inventory.services.alerts import stock_alerts_review
+from inventory.services.ledger import _add_reserved
+
+StockKey = tuple[int, int]  # (sku_id, warehouse_id)
+
+
+@dataclass
+class AllocationResult:
+    allocated: bool  # True: every line fully reserved; False: nothing reserved (backorder)
+    reservations: list[Reservation] = field(default_factory=list)
+    explanation: dict = field(default_factory=dict)  # JSON-able: candidates, decision, shortages
+    short: dict[int, int] = field(default_factory=dict)  # sku_id -> units missing across all warehouses
+
+
+def _validate_lines(lines: list[DemandLine]) -> None:
+    for line in lines:
+        _check_quantity(line.quantity)
+
+
+def _sku_codes(sku_ids: Iterable[int], levels: Iterable[StockLevel]) -> dict[int, str]:
+    codes = {lv.sku_id: lv.sku.code for lv in levels}
+    missing = set(sku_ids) - codes.keys()
+    if missing:
+        codes.update(SKU.objects.filter(pk__in=missing).values_list("pk", "code"))
+    return codes
+
+
+def _warehouses_of(levels: list[StockLevel]) -> list[Warehouse]:
+    found = {lv.warehouse_id: lv.warehouse for lv in levels}
+    return sorted(found.values(), key=lambda w: (w.priority, w.code))
+
+
+def allocation_plan(*, lines: list[DemandLine], province: str) -> AllocationResult:
+    """What ``allocate`` would do now, without reserving anything (stock may change before you act)."""
+    _validate_lines(lines)
+    sku_ids = sorted({line.sku_id for line in lines})
+    levels = [
+        lv
+        for lv in StockLevel.objects.select_related("sku", "warehouse").filter(sku_id__in=sku_ids)
+        if lv.warehouse.is_active
+    ]
+    warehouses = _warehouses_of(levels)
+    _assignments, explanation, short = _plan(
+        lines=lines,
+        province=province,
+        warehouses=warehouses,
+        available={(lv.sku_id, lv.warehouse_id): lv.available for lv in levels},
+        sku_codes=_sku_codes(sku_ids, levels),
+        today_load=reservations_made_today,
+    )
+    return AllocationResult(allocated=not short, reservations=[], explanation=explanation, short=short)
+
+
+@service
+def allocate(*, lines: list[DemandLine], province: str, by=None) -> AllocationResult:
+    """Plan and reserve atomically, all or nothing. A plain shortage returns ``allocated=False``.
+
+    Every StockLevel row of the demanded SKUs in active warehouses is locked first, in
+    (sku_id, warehouse_id) order, and the plan is made from the locked rows: availability cannot
+    change under the decision, so there is nothing to re-check afterwards.
+    """
+    _validate_lines(lines)
+    if not lines:
+        return AllocationResult(allocated=True, explanation={"decision": "nothing_to_allocate"})
+    sku_ids = sorted({line.sku_id for line in lines})
+    levels = _lock_active_levels(sku_ids)
+    warehouses = _warehouses_of(levels)
+    held = _already_held(sorted({line.ref for line in lines}))
+    if held is not None:
+        return held
+    by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
+    assignments, explanation, short = _plan(
+        lines=lines,
+        province=province,
+        warehouses=warehouses,
+        available={key: lv.on_hand - lv.reserved for key, lv in by_key.items()},
+        sku_codes=_sku_codes(sku_ids, levels),
+        today_load=reservations_made_today,
+    )
+    if short:
+        return AllocationResult(allocated=False, explanation=explanation, short=short)
+    reservations = _reserve(lines, assignments, by_key)
+    return AllocationResult(allocated=True, reservations=reservations, explanation=explanation, short={})
+
+
+def _lock_active_levels(sku_ids: list[int]) -> list[StockLevel]:
+    """Lock every StockLevel row of ``sku_ids`` in (sku_id, warehouse_id) order; keep those of active warehouses.
+
+    Rows of inactive warehouses are locked too (a simpler plan on the unique index) but never planned
+    with. Candidates are the active warehouses that stock any of the SKUs: one that has none of them
+    could not fill a line.
+    """
+    return [
+        lv
+        for lv in StockLevel.objects.select_for_update(of=("self",))
+        .select_related("sku", "warehouse")
+        .filter(sku_id__in=sku_ids)
+        .order_by("sku_id", "warehouse_id")
+        if lv.warehouse.is_active
+    ]
+
+
+def _already_held(refs: list[str]) -> AllocationResult | None:
+    """Already allocated (e.g. a retried task): hand back what is held instead of holding it twice."""
+    existing = list(Reservation.objects.filter(demand_ref__in=refs, status=ReservationStatus.ACTIVE))
+    if not existing:
+        return None
+    held = {r.demand_ref for r in existing}
+    return AllocationResult(
+        allocated=held == set(refs),
+        reservations=existing,
+        explanation={"decision": "already_allocated", "refs": sorted(held)},
+    )
+
+
+def _reserve(
+    lines: list[DemandLine], assignments: list[Assignment], by_key: dict[StockKey, StockLevel]
+) -> list[Reservation]:
+    """Write the plan: one INSERT of reservations, one UPDATE of the reserved counters, then the alerts."""
+    reservations = Reservation.objects.bulk_create(
+        [
+            Reservation(sku_id=lines[i].sku_id, warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref)
+            for i, wid, qty in assignments
+        ]
+    )
+    per_level: dict[StockKey, int] = defaultdict(int)
+    for i, wid, qty in assignments:
+        per_level[(lines[i].sku_id, wid)] += qty
+    touched = [by_key[key] for key in sorted(per_level)]
+    _add_reserved({by_key[key].pk: qty for key, qty in per_level.items()})
+    for key in sorted(per_level):
+        by_key[key].reserved += per_level[key]
+    stock_alerts_review(touched, may_recover=False)
+    return reservations
+
+
+# --- Batches ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _BatchStock:
+    """The batch's locked stock as plain values, and what the batch has reserved from it so far."""
+
+    warehouses: dict[int, Warehouse]  # active warehouses among the locked rows
+    pk_of: dict[StockKey, int] = field(default_factory=dict)
+    left: dict[StockKey, int] = field(default_factory=dict)  # available, less what the batch reserved
+    below_safety: dict[StockKey, int] = field(default_factory=dict)  # key -> safety stock, where it has one
+    per_sku: dict[int, list[StockKey]] = field(default_factory=lambda: defaultdict(list))
+    per_level: dict[StockKey, int] = field(default_factory=lambda: defaultdict(int))  # reserved by the batch
+    made_today: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    counted: dict[int, int] = field(default_factory=dict)
+    pending: list[Reservation] = field(default_factory=list)
+
+    def today_load(self, warehouse_ids: list[int]) -> dict[int, int]:
+        """What ``allocate`` would count after the sets before this one had committed."""
+        if not self.counted:
+            self.counted.update(reservations_made_today(sorted(self.warehouses)))
+        return {wid: self.counted.get(wid, 0) + self.made_today[wid] for wid in warehouse_ids}
+
+
+@service
+def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> list[AllocationResult]:
+    """Allocate many demand sets (lines, province) in one transaction, in the order given.
+
+    For batch runs (a wave of approved orders in priority order, backorders): each set is
+    all-or-nothing on its own and decided exactly as ``allocate`` would decide it one after the
+    other, but the stock rows of every SKU in the batch are locked once, with one
+    ``SELECT … FOR UPDATE`` in (sku_id, warehouse_id) order, the decisions are made in memory from
+    the locked rows, and the reservations and reserved counters are written with one INSERT and one
+    UPDATE. Keep batches small (100–500 sets): the rows stay locked until the batch commits. Load,
+    when it breaks a tie, is today's reservations counted once per batch plus those the batch made.
+    """
+    for lines, _province in demands:
+        _validate_lines(lines)
+    sku_ids = sorted({line.sku_id for lines, _p in demands for line in lines})
+    stock = _lock_batch_stock(sku_ids)
+    codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
+    held = _held_reservations(sorted({line.ref for lines, _p in demands for line in lines}))
+    results = [
+        _allocate_in_batch(lines=lines, province=province, stock=stock, held=held, codes=codes)
+        for lines, province in demands
+    ]
+    if stock.pending:
+        _write_batch(stock)
+    return results
+
+
+def _lock_batch_stock(sku_ids: list[int]) -> _BatchStock:
+    """Lock every stock row of the batch's SKUs with one ``SELECT … FOR UPDATE`` in (sku, warehouse) order.
+
+    Plain values, not model instances: a batch locks thousands of rows and building a StockLevel,
+    an SKU and a Warehouse per row was most of its Python time. Rows of inactive warehouses are
+    locked too (as ``allocate`` does) but never planned with.
+    """
+    rows = list(
+        StockLevel.objects.select_for_update()
+        .filter(sku_id__in=sku_ids)
+        .order_by("sku_id", "warehouse_id")
+        .values_list("pk", "sku_id", "warehouse_id", "on_hand", "reserved", "safety_stock")
+    )
+    warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={row[2] for row in rows}, is_active=True)}
+    stock = _BatchStock(warehouses=warehouses)
+    for pk, sku_id, warehouse_id, on_hand, reserved, safety_stock in rows:
+        if warehouse_id not in warehouses:
+            continue
+        key = (sku_id, warehouse_id)
+        stock.pk_of[key] = pk
+        stock.left[key] = on_hand - reserved
+        stock.per_sku[sku_id].append(key)
+        if safety_stock:
+            stock.below_safety[key] = safety_stock
+    return stock
+
+
+def _held_reservations(refs: list[str]) -> dict[str, list[Reservation]]:
+    """ACTIVE reservations of ``refs`` by demand reference (sets already allocated are handed back)."""
+    held: dict[str, list[Reservation]] = defaultdict(list)
+    if refs:
+        for reservation in Reservation.objects.filter(demand_ref__in=refs, status=ReservationStatus.ACTIVE):
+            held[reservation.demand_ref].append(reservation)
+    return held
+
+
+def _allocate_in_batch(
+    *,
+    lines: list[DemandLine],
+    province: str,
+    stock: _BatchStock,
+    held: dict[str, list[Reservation]],
+    codes: dict[int, str],
+) -> AllocationResult:
+    """Decide one set from the batch's stock in memory; its reservations are queued on ``stock.pending``."""
+    if not lines:
+        return AllocationResult(allocated=True, explanation={"decision": "nothing_to_allocate"})
+    set_refs = {line.ref for line in lines}
+    if set_refs & held.keys():
+        return AllocationResult(
+            allocated=set_refs <= held.keys(),
+            reservations=[r for ref in sorted(set_refs) for r in held.get(ref, [])],
+            explanation={"decision": "already_allocated", "refs": sorted(set_refs & held.keys())},
+        )
+    keys = [key for sku in sorted({line.sku_id for line in lines}) for key in stock.per_sku.get(sku, [])]
+    assignments, explanation, short = _plan(
+        lines=lines,
+        province=province,
+        warehouses=sorted({stock.warehouses[wid] for _sku, wid in keys}, key=lambda w: (w.priority, w.code)),
+        available={key: stock.left[key] for key in keys},
+        sku_codes=codes,
+        today_load=stock.today_load,
+    )
+    if short:
+        return AllocationResult(allocated=False, explanation=explanation, short=short)
+    made = []
+    for i, wid, qty in assignments:
+        key = (lines[i].sku_id, wid)
+        stock.left[key] -= qty
+        stock.per_level[key] += qty
+        stock.made_today[wid] += 1
+        made.append(Reservation(sku_id=key[0], warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref))
+    for reservation in made:
+        held[reservation.demand_ref].append(reservation)
+    stock.pending.extend(made)
+    return AllocationResult(allocated=True, reservations=made, explanation=explanation)
+
+
+def _write_batch(stock: _BatchStock) -> None:
+    """One INSERT of the batch's reservations, one UPDATE of the reserved counters, then the alerts."""
+    Reservation.objects.bulk_create(stock.pending)  # sets the primary keys on the objects in the results
+    _add_reserved({stock.pk_of[key]: qty for key, qty in stock.per_level.items()})
+    # Only levels that fell below their safety stock can open an alert: load just those as models.
+    low = [
+        stock.pk_of[key]
+        for key in sorted(stock.per_level)
+        if key in stock.below_safety and stock.left[key] < stock.below_safety[key]
+    ]
+    if low:
+        stock_alerts_review(
+            StockLevel.objects.select_related("sku", "warehouse")
+            .filter(pk__in=low)
+            .order_by("sku_id", "warehouse_id"),
+            may_recover=False,
+        )

@@ -1,0 +1,37 @@
+"""Queue Celery tasks by name after the current transaction commits, without importing the task modules.
+
+Services sit below tasks (tasks call services), so a service asks for follow-up work by the task's dotted
+name instead of importing it. A broker that cannot be reached never turns a committed business change into
+an error: the failure is logged and the periodic sweeps (outbox, allocation, jobs) pick the work up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def task_send(name: str, /, **kwargs) -> bool:
+    """Send the task ``name`` (a dotted path such as ``orders.tasks.allocate_order_task``) now.
+
+    Returns False, after logging, when the broker is unreachable; the caller's work is already committed.
+    """
+    task = import_string(name)
+    try:
+        task.apply_async(kwargs=kwargs)
+    except (OperationalError, ConnectionError) as exc:
+        logger.warning(
+            "task %s not sent (broker unreachable: %s); a periodic sweep will pick it up", name, exc
+        )
+        return False
+    return True
+
+
+def task_send_on_commit(name: str, /, **kwargs) -> None:
+    """Send the task once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: task_send(name, **kwargs))
