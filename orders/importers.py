@@ -21,9 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.dispatch import task_send_on_commit
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Channel, Order
-from orders.services import order_intake, send_task_on_commit
+from orders.services import order_intake
 from orders.validation import sku_lookup, validate_order_data
 
 COLUMNS = [
@@ -288,7 +289,7 @@ def run(
                 raise ImportChanged(g["rows"][0][0], result.errors)
             report.written += int(result.created)
             report.existing += int(not result.created)
-        send_task_on_commit("allocate_orders_task")
+        task_send_on_commit("orders.tasks.allocate_orders_task")
     return report
 
 

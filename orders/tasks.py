@@ -1,8 +1,7 @@
 """Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation.
 
-Import rule (no cycle): tasks import the services; the services never import this module at module level.
-A service that sets off one of these tasks registers ``orders.services._common.send_task_on_commit`` with the
-task's name, which imports this module only when the transaction commits.
+Import rule (no cycle): tasks import the services, never the reverse. A service that sets off one of these
+tasks names it: ``oms.dispatch.task_send_on_commit("orders.tasks.<name>", ...)``.
 """
 
 from celery import shared_task

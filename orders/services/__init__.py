@@ -11,8 +11,8 @@
 
 Each service locks the order first (then inventory locks its stock rows in (sku, warehouse) order),
 runs the transition through ``oms.audit.run_transition`` and saves in the same transaction; notifications
-go through the outbox and tasks are sent on commit (``orders.tasks`` imports this package, never the reverse
-at module level: see ``_common.send_task_on_commit``).
+go through the outbox and tasks are sent on commit by name (``oms.dispatch.task_send_on_commit``):
+``orders.tasks`` imports this package, never the reverse.
 """
 
 from orders.services._common import (
@@ -24,7 +24,6 @@ from orders.services._common import (
     _sku_label,
     address_key,
     next_order_number,
-    send_task_on_commit,
 )
 from orders.services.allocation import (
     _allocate_one,
@@ -167,5 +166,4 @@ __all__ = [
     "orders_bulk_approve",
     "orders_cancel_unpaid",
     "orders_intake_batch",
-    "send_task_on_commit",
 ]

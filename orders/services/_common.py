@@ -1,16 +1,11 @@
-"""Shared private helpers of the orders services: the order lock, results, checks and after-commit tasks.
-
-Tasks rule (no import cycle): ``orders.tasks`` imports the services; the services never import
-``orders.tasks`` at module level. A service that sets off a task registers ``send_task_on_commit`` with
-``transaction.on_commit``; it imports ``orders.tasks`` only when the transaction commits.
-"""
+"""Shared private helpers of the orders services: the order lock, the intake result, checks, order numbers."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,14 +63,3 @@ def next_order_number() -> str:
         cursor.execute("SELECT nextval('orders_order_number_seq')")
         (value,) = cursor.fetchone()
     return f"SO{timezone.localdate():%y%m%d}{value:04d}"
-
-
-def send_task_on_commit(name: str, **kwargs) -> None:
-    """After the current transaction commits, send the orders task ``name`` (imported only then)."""
-
-    def send() -> None:
-        from orders import tasks
-
-        getattr(tasks, name).delay(**kwargs)
-
-    transaction.on_commit(send)

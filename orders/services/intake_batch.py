@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from oms.audit import collect_state_logs, state_logs_write
 from oms.db import retry_on_conflict
+from oms.dispatch import task_send_on_commit
 from oms.models import ChangeLog
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
 from orders.models import Address, Channel, Order, OrderLine, OrderRule, Payment
-from orders.services._common import IntakeResult, S, send_task_on_commit
+from orders.services._common import IntakeResult, S
 from orders.services.customers import _customers_for_batch
 from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
 from orders.services.notifications import _notification
@@ -237,7 +238,7 @@ def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
     state_logs_write([log for c in created for log in c.logs])  # after the change log: created before paid
     outbox_enqueue_many([_notification(c.order, event) for c in created for event in c.events])
     if settings.OMS_ALLOCATE_ON_INTAKE and any(order.status == S.APPROVED for order, _c in orders):
-        send_task_on_commit("allocate_orders_task")
+        task_send_on_commit("orders.tasks.allocate_orders_task")
 
 
 def _order_numbers(n: int) -> list[str]:

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from inventory.services import reservation_release
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
+from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from orders.choices import PaymentStatus
 from orders.models import Order, OrderLineAllocation, RefundRecord
-from orders.services._common import S, _locked, _require_reason, send_task_on_commit
+from orders.services._common import S, _locked, _require_reason
 from orders.services.notifications import _notify
 
 # --------------------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def order_approve(*, order_id: int, by=None, note: str = "") -> Order:
     if order.status == S.APPROVED:
         order.approved_at = timezone.now()
         if settings.OMS_ALLOCATE_ON_INTAKE:
-            send_task_on_commit("allocate_order_task", order_id=order.pk)
+            task_send_on_commit("orders.tasks.allocate_order_task", order_id=order.pk)
     order.review_note = note[:300]
     order.save()
     return order
