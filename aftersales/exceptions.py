@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from aftersales.choices import ReconciliationStatus
 from oms.exceptions import DomainError
 
 
@@ -118,7 +119,7 @@ class ChargeNotAttachable(AftersalesError):
     http_status = 409
 
     def __init__(self, charge, statement_id: int) -> None:
-        if charge.reconciliation_status == "reconciled":
+        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
             message = _("Supplier charge %(id)s (case %(case)s) was already reconciled on %(date)s.") % {
                 "id": charge.pk,
                 "case": charge.case_id,

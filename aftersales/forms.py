@@ -21,6 +21,9 @@ from aftersales.choices import (
 from aftersales.models import Reason
 from aftersales.selectors import LineAllowance
 from aftersales.validators import max_photos, validate_photos
+from inventory.selectors import active_suppliers, active_warehouses, sellable_sku_id
+from oms.forms import style_fields
+from orders.selectors import customer_by_phone, order_by_number
 
 ZERO = Decimal("0.00")
 
@@ -50,16 +53,12 @@ class MultipleImageField(forms.FileField):
 
 
 def style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
+    """Bootstrap classes (``oms.forms.style_fields``) on the widgets that have none yet: radios keep the check
+    class and the order lines' inputs their small size, which style_fields would overwrite."""
     for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs.setdefault("class", css)
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs.setdefault("class", "form-check-input")
+    style_fields({name: f for name, f in form.fields.items() if "class" not in f.widget.attrs})
 
 
 class StyledForm(forms.Form):
@@ -111,12 +110,10 @@ class CaseForm(StyledForm):
 
     def __init__(self, *args, order=None, allowances: dict[int, LineAllowance] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from inventory.models import Supplier
-
         self.order = order
         self.allowances = allowances or {}
         self.fields["handler"].queryset = handler_choices()
-        self.fields["supplier"].queryset = Supplier.objects.filter(is_active=True).order_by("name")
+        self.fields["supplier"].queryset = active_suppliers().order_by("name")
         self.fields["reason"].queryset = Reason.objects.filter(is_active=True)
         self.fields["photos"].help_text = _("Up to %(n)s photos: JPEG, PNG, WebP or GIF.") % {
             "n": max_photos()
@@ -148,7 +145,15 @@ class CaseForm(StyledForm):
                 self.add_error("order_number", _("No order with this number."))
             return data
         case_type = data.get("case_type")
-        # Compensation: the total is always the sum of the two shares.
+        self._clean_compensation(data, case_type)
+        lines = self._clean_lines(data, case_type)
+        if not lines and case_type and case_type != CaseType.COMPENSATION and not self._errors_on_lines():
+            self.add_error(None, _("Enter a quantity for at least one line."))
+        data["lines"] = lines
+        return data
+
+    def _clean_compensation(self, data: dict, case_type: str | None) -> None:
+        """Compensation: the total is always the sum of the two shares."""
         if data.get("compensation_applies"):
             supplier_share = data.get("supplier_share") or ZERO
             platform_share = data.get("platform_share") or ZERO
@@ -167,48 +172,48 @@ class CaseForm(StyledForm):
                 self.add_error(
                     "compensation_applies", _("A compensation case needs the compensation amounts.")
                 )
-        # Quantities: never above what was shipped (or ordered) minus what other cases already claimed.
-        lines = []
-        from inventory.models import SKU
 
+    def _clean_lines(self, data: dict, case_type: str | None) -> list[tuple[int, int, int | None]]:
+        """(order line id, quantity, replacement SKU id) of each line with a quantity that may be claimed."""
+        lines = []
         for line, allowance, qty_name, repl_name in self.line_rows:
             quantity = data.get(qty_name) or 0
             if not quantity:
                 continue
-            if allowance is not None and case_type:
-                needs_shipped = case_type in SHIPPED_TYPES
-                claimed = allowance.claimed if case_type in CLAIMING_TYPES else 0
-                base = allowance.shipped if needs_shipped else allowance.ordered
-                allowed = max(base - claimed, 0)
-                if quantity > allowed:
-                    template = (
-                        _(
-                            "Only %(allowed)s of %(sku)s can be returned: %(base)s shipped, %(claimed)s already returned."
-                        )
-                        if needs_shipped
-                        else _(
-                            "Only %(allowed)s of %(sku)s can be claimed: %(base)s ordered, %(claimed)s already claimed."
-                        )
-                    )
-                    self.add_error(
-                        qty_name,
-                        template
-                        % {"allowed": allowed, "sku": line.sku_code, "base": base, "claimed": claimed},
-                    )
-                    continue
+            if (
+                allowance is not None
+                and case_type
+                and not self._quantity_allowed(line, allowance, qty_name, quantity, case_type)
+            ):
+                continue
             replacement_id = None
             code = (data.get(repl_name) or "").strip()
             if case_type == CaseType.EXCHANGE and code and code != line.sku_code:
-                replacement_id = (
-                    SKU.objects.filter(code=code, is_sellable=True).values_list("pk", flat=True).first()
-                )
+                replacement_id = sellable_sku_id(code)
                 if replacement_id is None:
                     self.add_error(repl_name, _("No sellable SKU %(code)s.") % {"code": code})
             lines.append((line.pk, quantity, replacement_id))
-        if not lines and case_type and case_type != CaseType.COMPENSATION and not self._errors_on_lines():
-            self.add_error(None, _("Enter a quantity for at least one line."))
-        data["lines"] = lines
-        return data
+        return lines
+
+    def _quantity_allowed(self, line, allowance: LineAllowance, qty_name: str, quantity: int, case_type: str):
+        """Never above what was shipped (or ordered) minus what other cases already claimed."""
+        needs_shipped = case_type in SHIPPED_TYPES
+        claimed = allowance.claimed if case_type in CLAIMING_TYPES else 0
+        base = allowance.shipped if needs_shipped else allowance.ordered
+        allowed = max(base - claimed, 0)
+        if quantity <= allowed:
+            return True
+        template = (
+            _("Only %(allowed)s of %(sku)s can be returned: %(base)s shipped, %(claimed)s already returned.")
+            if needs_shipped
+            else _(
+                "Only %(allowed)s of %(sku)s can be claimed: %(base)s ordered, %(claimed)s already claimed."
+            )
+        )
+        self.add_error(
+            qty_name, template % {"allowed": allowed, "sku": line.sku_code, "base": base, "claimed": claimed}
+        )
+        return False
 
     def _errors_on_lines(self) -> bool:
         return any(name.startswith("qty_") for name in self.errors)
@@ -236,9 +241,7 @@ class ReceiveForm(StyledForm):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from inventory.models import Warehouse
-
-        self.fields["warehouse"].queryset = Warehouse.objects.filter(is_active=True)
+        self.fields["warehouse"].queryset = active_warehouses()
         self.case = case
         self.line_names = []
         for line in case.lines.all() if case is not None else []:
@@ -285,20 +288,18 @@ class ComplaintForm(StyledForm):
         self.fields["handler"].queryset = handler_choices()
 
     def clean(self):
-        from orders.models import Customer, Order
-
         data = super().clean()
         number = (data.get("order_number") or "").strip()
         phone = (data.get("customer_phone") or "").strip()
         data["order"] = data["customer"] = None
         if number:
-            order = Order.objects.select_related("customer").filter(number__iexact=number).first()
+            order = order_by_number(number)
             if order is None:
                 self.add_error("order_number", _("No order with this number."))
                 return data
             data["order"], data["customer"] = order, order.customer
         elif phone:
-            customer = Customer.objects.filter(phone=phone).first()
+            customer = customer_by_phone(phone)
             if customer is None:
                 self.add_error("customer_phone", _("No customer with this phone."))
             data["customer"] = customer

@@ -1,51 +1,45 @@
-"""Export of after-sales cases (CSV / XLSX) through django-import-export."""
+"""Export of after-sales cases (CSV / XLSX, written by ``oms.exports``): the columns and one row per case."""
 
-from import_export import fields, resources
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 from aftersales.models import AftersalesCase
 
+CASE_EXPORT_HEADERS = (
+    "case",
+    "type",
+    "status",
+    "order",
+    "store",
+    "reason",
+    "supplier",
+    "handler",
+    "lines",
+    "registered_on",
+    "supplier_share",
+    "platform_share",
+    "compensation_total",
+    "return_tracking",
+)
 
-class CaseResource(resources.ModelResource):
-    number = fields.Field(attribute="number", column_name="case")
-    case_type = fields.Field(column_name="type")
-    status = fields.Field(column_name="status")
-    order = fields.Field(attribute="order__number", column_name="order")
-    channel = fields.Field(attribute="channel__name", column_name="store")
-    reason = fields.Field(attribute="reason__name", column_name="reason")
-    supplier = fields.Field(attribute="supplier__name", column_name="supplier")
-    handler = fields.Field(attribute="handler__username", column_name="handler")
-    lines = fields.Field(column_name="lines")
-    registered_on = fields.Field(attribute="registered_on", column_name="registered_on")
-    supplier_share = fields.Field(attribute="supplier_share", column_name="supplier_share")
-    platform_share = fields.Field(attribute="platform_share", column_name="platform_share")
-    compensation_total = fields.Field(attribute="compensation_total", column_name="compensation_total")
-    return_tracking_number = fields.Field(attribute="return_tracking_number", column_name="return_tracking")
 
-    class Meta:
-        model = AftersalesCase
-        fields = (
-            "number",
-            "case_type",
-            "status",
-            "order",
-            "channel",
-            "reason",
-            "supplier",
-            "handler",
-            "lines",
-            "registered_on",
-            "supplier_share",
-            "platform_share",
-            "compensation_total",
-            "return_tracking_number",
+def case_export_rows(cases: Iterable[AftersalesCase]) -> Iterator[tuple]:
+    """One row per case under ``CASE_EXPORT_HEADERS`` (cases from ``selectors.cases_queryset``)."""
+    for case in cases:
+        yield (
+            case.number,
+            str(case.get_case_type_display()),
+            str(case.get_status_display()),
+            case.order.number,
+            case.channel.name,
+            case.reason.name,
+            case.supplier.name if case.supplier else "",
+            case.handler.username if case.handler else "",
+            "; ".join(f"{line.quantity} × {line.sku.code}" for line in case.lines.all()),
+            case.registered_on,
+            case.supplier_share,
+            case.platform_share,
+            case.compensation_total,
+            case.return_tracking_number,
         )
-        export_order = fields
-
-    def dehydrate_case_type(self, case):
-        return str(case.get_case_type_display())
-
-    def dehydrate_status(self, case):
-        return str(case.get_status_display())
-
-    def dehydrate_lines(self, case):
-        return "; ".join(f"{line.quantity} × {line.sku.code}" for line in case.lines.all())

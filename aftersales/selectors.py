@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 
 from aftersales.choices import (
@@ -14,8 +13,11 @@ from aftersales.choices import (
     CLAIMING_TYPES,
     OPEN_STATUSES,
     CaseStatus,
+    CaseType,
     ReconciliationStatus,
+    RefundKind,
     RefundStatus,
+    SurveyContext,
 )
 from aftersales.models import (
     AftersalesCase,
@@ -25,22 +27,15 @@ from aftersales.models import (
     SupplierCharge,
     SurveyResponse,
 )
+from fulfillment.selectors import shipped_units_by_order_line
+from orders.choices import OrderStatus
 
 ZERO = Decimal("0.00")
 # Without fulfillment's shipment lines, an order in one of these states counts as fully shipped.
-SHIPPED_ORDER_STATUSES = ("shipped", "delivered", "completed")
+SHIPPED_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 
 
 # --- quantities --------------------------------------------------------------------------------
-
-
-def _shipment_line_model():
-    if not apps.is_installed("fulfillment"):
-        return None
-    try:
-        return apps.get_model("fulfillment", "ShipmentLine")
-    except LookupError:
-        return None
 
 
 def shipped_quantity_by_line(order_id: int) -> dict[int, int]:
@@ -51,28 +46,14 @@ def shipped_quantity_by_line(order_id: int) -> dict[int, int]:
     """
     from orders.models import Order, OrderLine
 
-    ShipmentLine = _shipment_line_model()
-    if ShipmentLine is not None and ShipmentLine.objects.filter(order_line__order_id=order_id).exists():
-        return _shipped_from_shipments(ShipmentLine, order_id)
+    shipped = shipped_units_by_order_line(order_id)
+    if shipped is not None:
+        line_ids = OrderLine.objects.filter(order_id=order_id).values_list("pk", flat=True)
+        return {pk: shipped.get(pk, 0) for pk in line_ids}
     # No parcels in fulfillment (marked shipped elsewhere, e.g. imported history): the order's state decides.
     status = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
     rows = OrderLine.objects.filter(order_id=order_id).values_list("pk", "quantity")
     return {pk: (quantity if status in SHIPPED_ORDER_STATUSES else 0) for pk, quantity in rows}
-
-
-def _shipped_from_shipments(ShipmentLine, order_id: int) -> dict[int, int]:  # noqa: N803 - a model class
-    from orders.models import OrderLine
-
-    result = dict.fromkeys(OrderLine.objects.filter(order_id=order_id).values_list("pk", flat=True), 0)
-    rows = (
-        ShipmentLine.objects.filter(order_line__order_id=order_id)
-        .filter(shipment__status__in=("shipped", "in_transit", "delivered"))
-        .values("order_line_id")
-        .annotate(units=Sum("shipped_qty"))
-    )
-    for row in rows:
-        result[row["order_line_id"]] = row["units"] or 0
-    return result
 
 
 def claimed_quantity_by_line(order_id: int, *, exclude_case_id: int | None = None) -> dict[int, int]:
@@ -154,7 +135,7 @@ def refundable_for_order(order_id: int) -> Refundable:
 
 def suggested_refund_amount(case: AftersalesCase) -> Decimal:
     """The value of the case's lines plus any compensation, at most what is still refundable."""
-    if case.case_type == "compensation":
+    if case.case_type == CaseType.COMPENSATION:
         wanted = case.compensation_total
     else:
         wanted = sum((line.value for line in case.lines.all()), ZERO) + case.compensation_total
@@ -207,6 +188,11 @@ def case_detail(pk: int) -> AftersalesCase:
     )
 
 
+def case_supplier_charge(case: AftersalesCase) -> SupplierCharge | None:
+    """The supplier charge of a case (its supplier's share), None when the supplier bears nothing."""
+    return SupplierCharge.objects.filter(case=case).first()
+
+
 def cases_awaiting_return(code: str) -> QuerySet[AftersalesCase]:
     """Cases a scanned code (return tracking number or order number) may belong to, still to receive or inspect."""
     code = code.strip()
@@ -239,7 +225,7 @@ def survey_report(*, date_from: date | None = None, date_to: date | None = None)
         qs = qs.filter(submitted_at__date__lte=date_to)
     overall = qs.aggregate(avg=Avg("score"), n=Count("pk"))
     by_context = list(qs.values("context").annotate(avg=Avg("score"), n=Count("pk")).order_by("context"))
-    cases = qs.filter(context="case")
+    cases = qs.filter(context=SurveyContext.CASE)
     by_type = list(
         cases.values("case__case_type").annotate(avg=Avg("score"), n=Count("pk")).order_by("case__case_type")
     )
@@ -325,7 +311,7 @@ def cases_for_order(order_id: int) -> QuerySet[AftersalesCase]:
 def completed_refunds_by_order(order_ids: list[int]) -> dict[int, Decimal]:
     """Money given back as refunds (not compensation) per order: orders' "paid minus refunds" for invoices."""
     rows = (
-        Refund.objects.filter(order_id__in=order_ids, kind="refund", status=RefundStatus.COMPLETED)
+        Refund.objects.filter(order_id__in=order_ids, kind=RefundKind.REFUND, status=RefundStatus.COMPLETED)
         .order_by()
         .values_list("order_id")
         .annotate(s=Sum("amount"))

@@ -283,3 +283,19 @@ def public_tracking_for(shipment: Shipment) -> list[Shipment]:
         .select_related("carrier_service__carrier")
         .prefetch_related(Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at")))
     )
+
+
+def shipped_units_by_order_line(order_id: int) -> dict[int, int] | None:
+    """Units that left in parcels (shipped, in transit, delivered) per order line of ``order_id``;
+    None when the order has no shipment line at all (it was shipped outside fulfillment, or not yet)."""
+    lines = ShipmentLine.objects.filter(order_line__order_id=order_id)
+    if not lines.exists():
+        return None
+    rows = (
+        lines.filter(
+            shipment__status__in=(ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)
+        )
+        .values("order_line_id")
+        .annotate(units=Sum("shipped_qty"))
+    )
+    return {row["order_line_id"]: row["units"] or 0 for row in rows}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from fulfillment import services
 from fulfillment.choices import ScanResult, ShipmentStatus
@@ -465,7 +465,9 @@ class PublicTrackingView(View):
 
     @staticmethod
     def _limited(request, key: str, rate: str, *, increment: bool = True) -> bool:
-        return is_ratelimited(
+        """Whether ``key`` (the address, or an order number) has used up ``rate``; counts this try when
+        ``increment``. A failed lookup is counted after the answer, so the limit is reached exactly."""
+        usage = get_usage(
             request,
             group=f"tracking:{'address' if key == 'ip' else 'order'}",
             key="ip" if key == "ip" else (lambda _group, _request: key),
@@ -473,6 +475,7 @@ class PublicTrackingView(View):
             method=ALL,
             increment=increment,
         )
+        return usage is not None and usage["count"] > usage["limit"] - (0 if increment else 1)
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -451,3 +451,8 @@ def active_suppliers() -> QuerySet:
 def warehouses_all() -> QuerySet[Warehouse]:
     """Every warehouse, active or not (for filters over past work)."""
     return Warehouse.objects.all()
+
+
+def sellable_sku_id(code: str) -> int | None:
+    """The id of the sellable SKU with exactly this code, or None."""
+    return SKU.objects.filter(code=code, is_sellable=True).values_list("pk", flat=True).first()

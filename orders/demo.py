@@ -21,7 +21,6 @@ from orders.choices import ChannelKind, CustomerTier, OrderStatus, PaymentMethod
 from orders.models import Channel, Customer, Order, OrderRule, Tag
 from orders.rules import ensure_default_rules
 
-S = OrderStatus
 CHANNELS = [
     ("tmall", "天猫旗舰店", ChannelKind.MARKETPLACE, 24),
     ("webshop", "官网商城", ChannelKind.OWN_SHOP, 48),
@@ -99,32 +98,26 @@ def _customers() -> list[Customer]:
     return out
 
 
-def _order(
-    n: int, channel: Channel, customer: Customer, skus: list[SKU], rng: random.Random, now
-) -> Order | None:
-    place = PLACES[n % len(PLACES)]
-    kind = n % 15  # which story this order tells
+def _demo_lines(n: int, kind: int, skus: list[SKU], rng: random.Random) -> tuple[list[dict], Decimal]:
+    """The order's lines and total for the story ``kind`` tells (backorder, large amount, COD …)."""
     lines = []
     for sku in rng.sample(skus, k=1 + rng.randrange(min(3, len(skus)))):
-        quantity = 1 + rng.randrange(3)
-        if kind == 7:
-            quantity = 500  # more than any warehouse holds: backordered
+        quantity = 500 if kind == 7 else 1 + rng.randrange(3)  # 500: more than any warehouse holds
         lines.append(
             {"sku": sku.code, "quantity": quantity, "unit_price": str(sku.price or Decimal("99.00"))}
         )
-    total = sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
-    method = (
-        PaymentMethod.COD
-        if kind == 11
-        else rng.choice([PaymentMethod.ALIPAY, PaymentMethod.WECHAT, PaymentMethod.CARD])
-    )
     if kind == 11:
         lines = [{"sku": lines[0]["sku"], "quantity": 1, "unit_price": "1800.00"}]
-        total = Decimal("1800.00")
     if kind == 5:  # a large order: amount review (and a finance review above 20 000)
         lines = [{"sku": lines[0]["sku"], "quantity": 1, "unit_price": "6800.00" if n % 2 else "23800.00"}]
-        total = Decimal(lines[0]["unit_price"])
-    body = {
+    return lines, sum(Decimal(line["unit_price"]) * line["quantity"] for line in lines)
+
+
+def _demo_body(n: int, kind: int, channel: Channel, customer: Customer, skus, rng, now) -> dict:
+    place = PLACES[n % len(PLACES)]
+    lines, total = _demo_lines(n, kind, skus, rng)
+    method = PaymentMethod.COD if kind == 11 else rng.choice(["alipay", "wechat", "card"])
+    return {
         "external_id": f"DEMO-{channel.code.upper()}-{n:04d}",
         "placed_at": (now - timedelta(hours=rng.randrange(1, 240), minutes=rng.randrange(60))).isoformat(),
         "customer": {"name": customer.name, "phone": customer.phone, "email": customer.email},
@@ -138,41 +131,49 @@ def _order(
         },
         "lines": lines,
         "payment": {
-            "method": method,
-            "status": PaymentStatus.PENDING if kind == 1 else PaymentStatus.PAID,
+            "method": str(method),
+            "status": str(PaymentStatus.PENDING if kind == 1 else PaymentStatus.PAID),
             "amount": str(total),
             "transaction_id": "" if method == PaymentMethod.COD else f"TX{n:08d}",
         },
         "flags": {"urgent": kind == 3, "promotion": "double11" if kind in (2, 9) else ""},
         "note": REMARKS[n % len(REMARKS)] if kind == 4 else "",
     }
+
+
+def _demo_story(order: Order, n: int, kind: int) -> Order:
+    """Move the order on as its story says: allocate, hold, ship, deliver, cancel or release."""
+    S = OrderStatus
+    if order.status == S.APPROVED and kind != 0:
+        order = services.order_allocate(order_id=order.pk)
+    if kind == 6 and order.status == S.ALLOCATED:
+        order = services.order_hold(order_id=order.pk, reason="客户来电：更换收货地址")
+    if kind == 8 and order.status == S.ALLOCATED:
+        order = services.order_mark_released(order_id=order.pk)
+        order = services.order_mark_shipped(order_id=order.pk)
+        if n % 2:
+            order = services.order_mark_delivered(order_id=order.pk)
+    if kind == 10 and order.status in (S.ALLOCATED, S.APPROVED):
+        order = services.order_cancel(order_id=order.pk, reason="客户取消", check_perm=False)
+    if kind == 12 and order.status == S.ALLOCATED:
+        order = services.order_mark_released(order_id=order.pk)
+    return order
+
+
+def _order(
+    n: int, channel: Channel, customer: Customer, skus: list[SKU], rng: random.Random, now
+) -> Order | None:
+    kind = n % 15  # which story this order tells
+    body = _demo_body(n, kind, channel, customer, skus, rng, now)
     result = services.order_intake(channel=channel, data=body, allocate_now=False)
     if result.errors or result.order is None:
         return None
     if not result.created:
         return result.order
-    return _walk(result.order, n=n, kind=kind)
-
-
-def _walk(order: Order, *, n: int, kind: int) -> Order:
-    """Take a new demo order on through the services to the state its story needs."""
     try:
-        if order.status == S.APPROVED and kind not in (0,):
-            order = services.order_allocate(order_id=order.pk)
-        if kind == 6 and order.status == S.ALLOCATED:
-            order = services.order_hold(order_id=order.pk, reason="客户来电：更换收货地址")
-        if kind == 8 and order.status == S.ALLOCATED:
-            order = services.order_mark_released(order_id=order.pk)
-            order = services.order_mark_shipped(order_id=order.pk)
-            if n % 2:
-                order = services.order_mark_delivered(order_id=order.pk)
-        if kind == 10 and order.status in (S.ALLOCATED, S.APPROVED):
-            order = services.order_cancel(order_id=order.pk, reason="客户取消", check_perm=False)
-        if kind == 12 and order.status == S.ALLOCATED:
-            order = services.order_mark_released(order_id=order.pk)
+        return _demo_story(result.order, n, kind)
     except DomainError:
-        pass
-    return order
+        return Order.objects.get(pk=result.order.pk)
 
 
 # --- customers on two channels, a duplicate to merge, invoices in several states -------------------
@@ -216,8 +217,8 @@ def _delivered(
         },
         "lines": [{"sku": sku.code, "quantity": 1, "unit_price": str(sku.price or Decimal("99.00"))}],
         "payment": {
-            "method": PaymentMethod.ALIPAY,
-            "status": PaymentStatus.PAID,
+            "method": "alipay",
+            "status": "paid",
             "amount": str(sku.price or Decimal("99.00")),
             "transaction_id": f"TXC{n:06d}",
         },
@@ -227,7 +228,7 @@ def _delivered(
     if not result.created or order is None:
         return order
     try:
-        if order.status == S.ON_REVIEW:
+        if order.status == OrderStatus.ON_REVIEW:
             order = services.order_approve(order_id=order.pk)
         order = services.order_allocate(order_id=order.pk)
         order = services.order_mark_released(order_id=order.pk)
@@ -247,7 +248,7 @@ def _customers_and_invoices(channels: list[Channel], skus: list[SKU], stdout) ->
     for key, name, phone, email, ship_phone, placed in DEMO_BUYERS:
         for code, n in placed:
             orders[n] = _delivered(by_code[code], key, n, name, phone, email, ship_phone, skus[n % len(skus)])
-    delivered = {n: o for n, o in orders.items() if o is not None and o.status == S.DELIVERED}
+    delivered = {n: o for n, o in orders.items() if o is not None and o.status == OrderStatus.DELIVERED}
 
     def invoice(n, title, email, taxpayer_id="", kind="ordinary"):
         return services.invoice_request(

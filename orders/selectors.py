@@ -206,3 +206,19 @@ def invoice_detail(*, pk: int):
     return Invoice.objects.select_related(
         "order__channel", "order__customer", "issued_by", "requested_by"
     ).get(pk=pk)
+
+
+def order_by_number(number: str, *, with_lines: bool = False) -> Order | None:
+    """The order with this number (any letter case) and its customer, or None; ``with_lines`` also its
+    store and lines (a form that lists them)."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    qs = Order.objects.select_related("customer")
+    if with_lines:
+        qs = qs.select_related("channel").prefetch_related("lines")
+    return qs.filter(number__iexact=number).first()
+
+
+def customer_by_phone(phone: str) -> Customer | None:
+    return Customer.objects.filter(phone=phone).first()

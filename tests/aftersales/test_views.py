@@ -299,7 +299,9 @@ def test_survey_report_averages_by_case_type(client_for, finance_user, ops_user,
 def test_export_csv(client_for, ops_user, shipped_order, late):
     make_cases(shipped_order, ops_user, late, 1)
     response = client_for(ops_user).get("/aftersales/?status=all&export=csv")
-    lines = response.content.decode().splitlines()
+    # Like every CSV download, it starts with a byte-order mark so Excel reads the Chinese correctly.
+    assert response.content.startswith("\ufeff".encode())
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("case,type,status,order,store,reason")
     assert len(lines) == 2
     assert ",Compensation,Requested," in lines[1]

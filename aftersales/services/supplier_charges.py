@@ -1,0 +1,90 @@
+"""Supplier charges: created here from a case's supplier share, read and marked by the reconciliation app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.choices import ReconciliationStatus
+from aftersales.exceptions import ChargeNotAttachable, ChargeNotFound
+from aftersales.models import AftersalesCase, SupplierCharge
+from oms.db import retry_on_conflict
+
+
+def _charge_supplier(case: AftersalesCase) -> SupplierCharge | None:
+    """The supplier's share of the case becomes an open charge (negative: the supplier owes us), once."""
+    if not case.supplier_id or case.supplier_share <= 0:
+        return None
+    existing = SupplierCharge.objects.filter(case=case).first()
+    if existing:
+        return existing
+    return SupplierCharge.objects.create(
+        supplier_id=case.supplier_id,
+        case=case,
+        amount=-case.supplier_share,
+        date=timezone.localdate(),
+        description=(
+            _("%(type)s %(case)s, order %(order)s: %(reason)s")
+            % {
+                "type": case.get_case_type_display(),
+                "case": case.number,
+                "order": case.order.number,
+                "reason": case.reason.name,
+            }
+        )[:300],
+    )
+
+
+def _locked_charges(**filters) -> list[SupplierCharge]:
+    return list(SupplierCharge.objects.select_for_update().filter(**filters).order_by("pk"))
+
+
+@retry_on_conflict
+def supplier_charges_attach(*, charge_ids: Sequence[int], statement_id: int) -> list[SupplierCharge]:
+    """Put open charges on statement ``statement_id``; refuse one on another statement or already reconciled."""
+    ids = sorted(set(charge_ids))
+    charges = _locked_charges(pk__in=ids)
+    missing = sorted(set(ids) - {c.pk for c in charges})
+    if missing:
+        raise ChargeNotFound(missing)
+    for charge in charges:
+        if charge.reconciliation_status == ReconciliationStatus.RECONCILED or (
+            charge.statement_id is not None and charge.statement_id != statement_id
+        ):
+            raise ChargeNotAttachable(charge, statement_id)
+    for charge in charges:
+        charge.reconciliation_status = ReconciliationStatus.IN_STATEMENT
+        charge.statement_id = statement_id
+    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "statement_id"])
+    return charges
+
+
+@retry_on_conflict
+def supplier_charges_detach(*, statement_id: int) -> int:
+    """Take every charge off a statement that is not approved (it is open again); reconciled ones refuse."""
+    charges = _locked_charges(statement_id=statement_id)
+    for charge in charges:
+        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
+            raise ChargeNotAttachable(charge, statement_id)
+    for charge in charges:
+        charge.reconciliation_status = ReconciliationStatus.OPEN
+        charge.statement_id = None
+    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "statement_id"])
+    return len(charges)
+
+
+@retry_on_conflict
+def supplier_charges_mark_reconciled(*, statement_id: int, on_date: date) -> int:
+    """The statement was approved: its charges are reconciled on ``on_date``; nothing is reconciled twice."""
+    charges = _locked_charges(statement_id=statement_id)
+    for charge in charges:
+        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
+            raise ChargeNotAttachable(charge, statement_id)
+    for charge in charges:
+        charge.reconciliation_status = ReconciliationStatus.RECONCILED
+        charge.reconciled_at = on_date
+    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "reconciled_at"])
+    return len(charges)
