@@ -21,8 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.choices import OrderSource
+from oms.dispatch import task_send_on_commit
+from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Channel, Order
+from orders.services import order_intake
 from orders.validation import sku_lookup, validate_order_data
 
 COLUMNS = [
@@ -139,48 +141,49 @@ def _group(headers, rows, default_channel: Channel | None, report: ImportReport)
             continue
         key = (channel.pk, get("external_id") or f"row-{row_no}")
         if key not in groups:
-            groups[key] = {
-                "channel": channel,
-                "rows": [],
-                "data": {
-                    "external_id": get("external_id"),
-                    "placed_at": get("placed_at") or None,
-                    "customer": {
-                        "name": get("customer_name"),
-                        "phone": get("customer_phone"),
-                        "email": get("customer_email"),
-                    },
-                    "shipping_address": {
-                        "name": get("recipient"),
-                        "phone": get("recipient_phone"),
-                        "province": get("province"),
-                        "city": get("city"),
-                        "district": get("district"),
-                        "line1": get("line1"),
-                        "postcode": get("postcode"),
-                    },
-                    "lines": [],
-                    "shipping_fee": get("shipping_fee") or "0.00",
-                    "discount": get("discount") or "0.00",
-                    "payment": {
-                        "method": get("payment_method") or "alipay",
-                        "status": get("payment_status") or "paid",
-                        "amount": get("payment_amount"),
-                        "transaction_id": get("transaction_id"),
-                    },
-                    "flags": {
-                        "urgent": get("urgent").lower() in ("1", "true", "yes", "y", "是"),
-                        "promotion": get("promotion"),
-                    },
-                    "note": get("note"),
-                },
-            }
+            groups[key] = {"channel": channel, "rows": [], "data": _order_body(get)}
         group = groups[key]
         group["rows"].append((row_no, values))
         group["data"]["lines"].append(
             {"sku": get("sku"), "quantity": get("quantity"), "unit_price": get("unit_price")}
         )
     return list(groups.values())
+
+
+def _order_body(get) -> dict:
+    """The intake body of an order from its first row (``get(column)`` reads a cell); lines are added later."""
+    return {
+        "external_id": get("external_id"),
+        "placed_at": get("placed_at") or None,
+        "customer": {
+            "name": get("customer_name"),
+            "phone": get("customer_phone"),
+            "email": get("customer_email"),
+        },
+        "shipping_address": {
+            "name": get("recipient"),
+            "phone": get("recipient_phone"),
+            "province": get("province"),
+            "city": get("city"),
+            "district": get("district"),
+            "line1": get("line1"),
+            "postcode": get("postcode"),
+        },
+        "lines": [],
+        "shipping_fee": get("shipping_fee") or "0.00",
+        "discount": get("discount") or "0.00",
+        "payment": {
+            "method": get("payment_method") or PaymentMethod.ALIPAY,
+            "status": get("payment_status") or PaymentStatus.PAID,
+            "amount": get("payment_amount"),
+            "transaction_id": get("transaction_id"),
+        },
+        "flags": {
+            "urgent": get("urgent").lower() in ("1", "true", "yes", "y", "是"),
+            "promotion": get("promotion"),
+        },
+        "note": get("note"),
+    }
 
 
 def check(*, content: bytes, name: str, default_channel: Channel | None) -> tuple[ImportReport, list[dict]]:
@@ -194,6 +197,37 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
     report.headers = headers
     groups = _group(headers, rows, default_channel, report)
     skus = sku_lookup(line["sku"] for g in groups for line in g["data"]["lines"])
+    existing = _existing_keys(groups)
+    good = []
+    for g in groups:
+        if (g["channel"].pk, g["data"]["external_id"]) in existing:
+            report.existing += 1
+            continue
+        _clean, errors = validate_order_data(g["data"], skus=skus)
+        if errors:
+            _report_bad_order(g, errors, report)
+            continue
+        good.append(g)
+        report.orders_good += 1
+        report.rows_good += len(g["rows"])
+        if len(report.preview) < 20:
+            report.preview.append(
+                {
+                    "row": g["rows"][0][0],
+                    "external_id": g["data"]["external_id"],
+                    "channel": g["channel"].name,
+                    "customer": g["data"]["customer"]["name"],
+                    "lines": len(g["rows"]),
+                    "total": g["data"]["payment"]["amount"],
+                }
+            )
+    report.errors.sort(key=lambda e: e["row"])
+    report.bad_rows.sort(key=lambda e: e["row"])
+    return report, good
+
+
+def _existing_keys(groups: list[dict]) -> set[tuple[int, str]]:
+    """(channel id, external id) of the file's orders already taken in, one query per channel."""
     existing = set()
     by_channel: dict[int, list[str]] = {}
     for g in groups:
@@ -206,48 +240,26 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
                 "external_id", flat=True
             )
         }
-    good = []
-    for g in groups:
-        if (g["channel"].pk, g["data"]["external_id"]) in existing:
-            report.existing += 1
-            continue
-        _clean, errors = validate_order_data(g["data"], skus=skus)
-        if not errors:
-            good.append(g)
-            report.orders_good += 1
-            report.rows_good += len(g["rows"])
-            if len(report.preview) < 20:
-                report.preview.append(
-                    {
-                        "row": g["rows"][0][0],
-                        "external_id": g["data"]["external_id"],
-                        "channel": g["channel"].name,
-                        "customer": g["data"]["customer"]["name"],
-                        "lines": len(g["rows"]),
-                        "total": g["data"]["payment"]["amount"],
-                    }
-                )
-            continue
-        rows_no = [r for r, _v in g["rows"]]
-        messages_by_row: dict[int, list[str]] = {}
-        for path, msgs in errors.items():
-            match = LINE_PATH.match(path)
-            row_no = (
-                rows_no[int(match.group(1))] if match and int(match.group(1)) < len(rows_no) else rows_no[0]
-            )
-            column = path.split(".")[-1]
-            messages_by_row.setdefault(row_no, []).extend(f"{column}: {m}" for m in msgs)
-        for row_no, values in g["rows"]:
-            msgs = messages_by_row.get(row_no) or [
-                _("Part of order %(id)s, which has errors in row %(row)s")
-                % {"id": g["data"]["external_id"], "row": min(messages_by_row)}
-            ]
-            message = "; ".join(msgs)
-            report.errors.append({"row": row_no, "message": message})
-            report.bad_rows.append({"row": row_no, "message": message, "values": values})
-    report.errors.sort(key=lambda e: e["row"])
-    report.bad_rows.sort(key=lambda e: e["row"])
-    return report, good
+    return existing
+
+
+def _report_bad_order(g: dict, errors: dict, report: ImportReport) -> None:
+    """Each field error goes to the row of its line (else the order's first row); its other rows say why."""
+    rows_no = [r for r, _v in g["rows"]]
+    messages_by_row: dict[int, list[str]] = {}
+    for path, msgs in errors.items():
+        match = LINE_PATH.match(path)
+        row_no = rows_no[int(match.group(1))] if match and int(match.group(1)) < len(rows_no) else rows_no[0]
+        column = path.split(".")[-1]
+        messages_by_row.setdefault(row_no, []).extend(f"{column}: {m}" for m in msgs)
+    for row_no, values in g["rows"]:
+        msgs = messages_by_row.get(row_no) or [
+            _("Part of order %(id)s, which has errors in row %(row)s")
+            % {"id": g["data"]["external_id"], "row": min(messages_by_row)}
+        ]
+        message = "; ".join(msgs)
+        report.errors.append({"row": row_no, "message": message})
+        report.bad_rows.append({"row": row_no, "message": message, "values": values})
 
 
 def run(
@@ -259,8 +271,6 @@ def run(
     good_rows_only: bool,
     by=None,
 ) -> ImportReport:
-    from orders.services import order_intake
-
     report, good = check(content=content, name=name, default_channel=default_channel)
     if dry_run or (report.errors and not good_rows_only) or not good:
         return report
@@ -279,19 +289,13 @@ def run(
                 raise ImportChanged(g["rows"][0][0], result.errors)
             report.written += int(result.created)
             report.existing += int(not result.created)
-        transaction.on_commit(_allocate_soon)
+        task_send_on_commit("orders.tasks.allocate_orders_task")
     return report
 
 
 class ImportChanged(Exception):
     def __init__(self, row: int, errors: dict) -> None:
         super().__init__(f"row {row}: {errors}")
-
-
-def _allocate_soon() -> None:
-    from orders.tasks import allocate_orders_task
-
-    allocate_orders_task.delay()
 
 
 def import_orders(*, path: Path, dry_run: bool = False, good_rows_only: bool = False, by=None) -> dict:

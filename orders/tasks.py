@@ -1,4 +1,8 @@
-"""Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation."""
+"""Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation.
+
+Import rule (no cycle): tasks import the services, never the reverse. A service that sets off one of these
+tasks names it: ``oms.dispatch.task_send_on_commit("orders.tasks.<name>", ...)``.
+"""
 
 from celery import shared_task
 

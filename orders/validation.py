@@ -192,11 +192,42 @@ def validate_order_data(
     errors = Errors()
     if not isinstance(data, dict):
         return None, {"non_field_errors": [_("Expected a JSON object with the order.")]}
-
+    # The checks run in the body's order, so that the errors come out in that order too.
     external_id = _text(
         data, "external_id", "external_id", errors, required=external_id_required, max_length=64
     )
+    placed_at = _placed_at(data, errors)
+    customer = _customer(data, errors)
+    address = _address(data, customer, errors)
+    lines = _lines(data, skus, errors)
+    shipping_fee = _money(data.get("shipping_fee"), "shipping_fee", errors)
+    discount = _money(data.get("discount"), "discount", errors)
+    payment = _payment(data, errors)
+    urgent, promotion = _flags(data, errors)
+    note = _text(data, "note", "note", errors, required=False, max_length=1000)
+    if errors:
+        return None, errors.by_field
+    clean = CleanOrder(
+        external_id=external_id,
+        placed_at=placed_at,
+        customer=customer,
+        address=address,
+        lines=lines,
+        shipping_fee=shipping_fee,
+        discount=discount,
+        payment=payment,
+        is_urgent=urgent,
+        promotion=promotion,
+        note=note,
+    )
+    _check_total(clean, errors)
+    if errors:
+        return None, errors.by_field
+    return clean, {}
 
+
+def _placed_at(data: dict, errors: Errors) -> datetime:
+    """When the order was placed (aware; naive means local time); now when not given."""
     placed_at = timezone.now()
     raw_placed = data.get("placed_at")
     if raw_placed not in (None, ""):
@@ -210,7 +241,10 @@ def validate_order_data(
             errors.add("placed_at", _("Enter a date and time like 2026-11-21T10:00:00+08:00."))
         else:
             placed_at = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return placed_at
 
+
+def _customer(data: dict, errors: Errors) -> dict:
     customer_in = _dict(data, "customer", "customer", errors)
     customer = {
         "name": _text(customer_in, "name", "customer.name", errors, required=True, max_length=100),
@@ -219,9 +253,13 @@ def validate_order_data(
     }
     if customer["email"] and not EMAIL.match(customer["email"]):
         errors.add("customer.email", _("Enter a valid e-mail address."))
+    return customer
 
+
+def _address(data: dict, customer: dict, errors: Errors) -> dict:
+    """The shipping address; recipient and phone default to the customer's."""
     address_in = _dict(data, "shipping_address", "shipping_address", errors)
-    address = {
+    return {
         "name": _text(address_in, "name", "shipping_address.name", errors, required=False, max_length=100)
         or customer["name"],
         "phone": _phone(address_in, "phone", "shipping_address.phone", errors, required=False)
@@ -243,8 +281,10 @@ def validate_order_data(
         ).upper(),
     }
 
+
+def _lines(data: dict, skus: dict[str, SKU] | None, errors: Errors) -> list[CleanLine]:
+    """The lines of sellable SKUs; ``skus`` (code -> SKU) is looked up here when the caller has none."""
     lines_in = data.get("lines")
-    lines: list[CleanLine] = []
     if not isinstance(lines_in, list) or not lines_in:
         errors.add("lines", _("Add at least one line."))
         lines_in = []
@@ -253,25 +293,33 @@ def validate_order_data(
         lines_in = []
     if skus is None:
         skus = sku_lookup(line.get("sku") for line in lines_in if isinstance(line, dict))
+    lines: list[CleanLine] = []
     for i, line in enumerate(lines_in):
-        path = f"lines[{i}]"
-        if not isinstance(line, dict):
-            errors.add(path, _("Expected an object."))
-            continue
-        code = _text(line, "sku", f"{path}.sku", errors, required=True, max_length=64)
-        sku = skus.get(code) if code else None
-        if code and sku is None:
-            errors.add(f"{path}.sku", _("Unknown SKU %(code)s") % {"code": code})
-        elif sku is not None and not sku.is_sellable:
-            errors.add(f"{path}.sku", _("SKU %(code)s is not for sale") % {"code": code})
-        quantity = _quantity(line.get("quantity"), f"{path}.quantity", errors)
-        unit_price = _money(line.get("unit_price"), f"{path}.unit_price", errors, required=True)
-        if sku is not None and sku.is_sellable and quantity:
-            lines.append(CleanLine(sku=sku, quantity=quantity, unit_price=unit_price))
+        clean_line = _line(line, f"lines[{i}]", skus, errors)
+        if clean_line is not None:
+            lines.append(clean_line)
+    return lines
 
-    shipping_fee = _money(data.get("shipping_fee"), "shipping_fee", errors)
-    discount = _money(data.get("discount"), "discount", errors)
 
+def _line(line, path: str, skus: dict[str, SKU], errors: Errors) -> CleanLine | None:
+    if not isinstance(line, dict):
+        errors.add(path, _("Expected an object."))
+        return None
+    code = _text(line, "sku", f"{path}.sku", errors, required=True, max_length=64)
+    sku = skus.get(code) if code else None
+    if code and sku is None:
+        errors.add(f"{path}.sku", _("Unknown SKU %(code)s") % {"code": code})
+    elif sku is not None and not sku.is_sellable:
+        errors.add(f"{path}.sku", _("SKU %(code)s is not for sale") % {"code": code})
+    quantity = _quantity(line.get("quantity"), f"{path}.quantity", errors)
+    unit_price = _money(line.get("unit_price"), f"{path}.unit_price", errors, required=True)
+    if sku is not None and sku.is_sellable and quantity:
+        return CleanLine(sku=sku, quantity=quantity, unit_price=unit_price)
+    return None
+
+
+def _payment(data: dict, errors: Errors) -> dict:
+    """Method, status (pending or paid), amount and transaction id (required once paid, except COD / none)."""
     payment_in = _dict(data, "payment", "payment", errors)
     method = payment_in.get("method")
     if method not in PaymentMethod.values:
@@ -291,7 +339,10 @@ def validate_order_data(
         and not transaction_id
     ):
         errors.add("payment.transaction_id", _("Required when the payment is paid."))
+    return {"method": method, "status": status, "amount": amount, "transaction_id": transaction_id}
 
+
+def _flags(data: dict, errors: Errors) -> tuple[bool, str]:
     flags = data.get("flags") or {}
     if not isinstance(flags, dict):
         errors.add("flags", _("Expected an object."))
@@ -301,39 +352,26 @@ def validate_order_data(
         errors.add("flags.urgent", _("Enter true or false."))
         urgent = False
     promotion = _text(flags, "promotion", "flags.promotion", errors, required=False, max_length=50)
-    note = _text(data, "note", "note", errors, required=False, max_length=1000)
+    return urgent, promotion
 
-    if not errors:
-        clean = CleanOrder(
-            external_id=external_id,
-            placed_at=placed_at,
-            customer=customer,
-            address=address,
-            lines=lines,
-            shipping_fee=shipping_fee,
-            discount=discount,
-            payment={"method": method, "status": status, "amount": amount, "transaction_id": transaction_id},
-            is_urgent=urgent,
-            promotion=promotion,
-            note=note,
-        )
-        if clean.total < 0:
-            errors.add("discount", _("The discount is larger than the lines plus shipping."))
-        elif clean.total != amount:
-            errors.add(
-                "payment.amount",
-                _(
-                    "Payment amount %(amount)s does not match the order total %(total)s "
-                    "(lines %(subtotal)s + shipping %(shipping)s − discount %(discount)s)."
-                )
-                % {
-                    "amount": amount,
-                    "total": clean.total,
-                    "subtotal": clean.subtotal,
-                    "shipping": shipping_fee,
-                    "discount": discount,
-                },
+
+def _check_total(clean: CleanOrder, errors: Errors) -> None:
+    """The total must not be negative and must equal the payment's amount."""
+    amount = clean.payment["amount"]
+    if clean.total < 0:
+        errors.add("discount", _("The discount is larger than the lines plus shipping."))
+    elif clean.total != amount:
+        errors.add(
+            "payment.amount",
+            _(
+                "Payment amount %(amount)s does not match the order total %(total)s "
+                "(lines %(subtotal)s + shipping %(shipping)s − discount %(discount)s)."
             )
-        if not errors:
-            return clean, {}
-    return None, errors.by_field
+            % {
+                "amount": amount,
+                "total": clean.total,
+                "subtotal": clean.subtotal,
+                "shipping": clean.shipping_fee,
+                "discount": clean.discount,
+            },
+        )

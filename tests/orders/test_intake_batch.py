@@ -237,9 +237,9 @@ def test_an_order_delivered_meanwhile_gives_way_and_the_others_are_written(
     channel, sku, monkeypatch, external_ids, expected
 ):
     # given another request creates F-2 after the batch looked for existing orders, before it writes
-    from orders import services
+    from orders.services import intake_batch
 
-    numbers = services._order_numbers
+    numbers = intake_batch._order_numbers
     competitor = {}
 
     def numbers_then_competitor(n: int) -> list[str]:
@@ -248,7 +248,7 @@ def test_an_order_delivered_meanwhile_gives_way_and_the_others_are_written(
         ).order
         return numbers(n)
 
-    monkeypatch.setattr(services, "_order_numbers", numbers_then_competitor)
+    monkeypatch.setattr(intake_batch, "_order_numbers", numbers_then_competitor)
     # when the batch is written
     results = orders_intake_batch(channel=channel, bodies=[order_body(external_id=e) for e in external_ids])
     # then F-2 answers the order that won, the others are created, and nothing of the loser is left

@@ -1,0 +1,1 @@
+"""Management commands of the orders app: allocate, create an API token."""

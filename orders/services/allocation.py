@@ -1,0 +1,289 @@
+"""The orders' side of allocation: ask inventory to reserve an order's lines, record where and why (or the
+backorder), one order at a time or a priority-ordered batch in one transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db import OperationalError, connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import SKU
+from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
+from oms.audit import collect_state_logs, run_transition, state_logs_write
+from oms.db import retry_on_conflict
+from oms.exceptions import DomainError
+from orders.models import Order, OrderLine, OrderLineAllocation
+from orders.services._common import QUEUE_ORDER, S, _locked, _sku_label
+
+logger = logging.getLogger(__name__)
+
+
+@retry_on_conflict
+def order_allocate(*, order_id: int, by=None) -> Order:
+    """Ask inventory to reserve the whole order; record where (and why), or mark it backordered."""
+    order = _locked(order_id)
+    if order.status not in (S.APPROVED, S.BACKORDERED):
+        run_transition(order, "allocate", by=by, check_perm=False)  # raises the clear refusal
+    lines = list(order.lines.order_by("line_no"))
+    result = allocate(
+        lines=[DemandLine(ref=line.demand_ref, sku_id=line.sku_id, quantity=line.quantity) for line in lines],
+        province=order.province,
+        by=by,
+    )
+    _record_allocation(order=order, lines=lines, result=result, by=by)
+    return order
+
+
+def _record_allocation(*, order: Order, lines: list[OrderLine], result, by=None) -> None:
+    """Record inventory's decision on a locked order: where each line is reserved and why, or the backorder."""
+    _record_allocations(decisions=[(order, lines, result)], by=by)
+
+
+def _record_allocations(*, decisions: list[tuple[Order, list[OrderLine], object]], by=None) -> None:
+    """Record inventory's decisions on locked orders, as ``_record_allocation`` does for each, in bulk.
+
+    A batch writes one read of what is already recorded, one INSERT of the line allocations, one
+    UPDATE of the orders and one INSERT of their StateLog rows, whatever its size.
+    """
+    now = timezone.now()
+    recorded = set()
+    if any(result.allocated for _order, _lines, result in decisions):
+        recorded = set(
+            OrderLineAllocation.objects.filter(
+                line__order__in=[order.pk for order, _lines, _result in decisions], released_at__isnull=True
+            ).values_list("reservation_id", flat=True)
+        )
+    allocations = []
+    with collect_state_logs() as logs:
+        for order, lines, result in decisions:
+            allocations += _record_decision(order, lines, result, recorded=recorded, by=by, now=now)
+    OrderLineAllocation.objects.bulk_create(allocations)
+    _orders_write_allocation([order for order, _lines, _result in decisions])
+    state_logs_write(logs)
+
+
+def _record_decision(
+    order: Order, lines: list[OrderLine], result, *, recorded: set, by, now
+) -> list[OrderLineAllocation]:
+    """Apply one decision to the order in memory (transition logged); returns its new line allocations."""
+    allocations = []
+    order.allocation_explanation = result.explanation
+    if result.allocated:
+        by_ref = {line.demand_ref: line for line in lines}
+        allocations = [
+            OrderLineAllocation(
+                line=by_ref[r.demand_ref],
+                warehouse_id=r.warehouse_id,
+                quantity=r.quantity,
+                reservation_id=r.pk,
+                demand_ref=r.demand_ref,
+            )
+            for r in result.reservations
+            if r.pk not in recorded and r.demand_ref in by_ref
+        ]
+        order.backorder_info = {}
+        order.allocated_at = now
+        run_transition(order, "allocate", by=by, check_perm=False)
+    else:
+        order.backorder_info = backorder_details(result.short)
+        if order.status == S.APPROVED:
+            run_transition(
+                order, "backorder", by=by, check_perm=False, note=_short_note(order.backorder_info)
+            )
+    order.updated_at = now
+    return allocations
+
+
+def _orders_write_allocation(orders: list[Order]) -> None:
+    """Write the allocation fields of locked orders in one UPDATE … FROM unnest(…).
+
+    ``bulk_update`` does the same with a CASE per field and row, whose building cost more than the
+    rest of a batch's recording together.
+    """
+    fields = ["status", "allocation_explanation", "backorder_info", "allocated_at", "updated_at"]
+    meta = Order._meta
+    columns = [meta.get_field(name).column for name in fields]
+    explanation, backorder = meta.get_field("allocation_explanation"), meta.get_field("backorder_info")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} AS o SET {columns[0]} = v.status, "  # noqa: S608 - names from model meta
+            f"{columns[1]} = v.explanation::jsonb, {columns[2]} = v.backorder::jsonb, "
+            f"{columns[3]} = v.allocated_at, {columns[4]} = v.updated_at "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::text[], %s::text[], %s::timestamptz[], "
+            "%s::timestamptz[]) AS v(id, status, explanation, backorder, allocated_at, updated_at) "
+            "WHERE o.id = v.id",
+            [
+                [o.pk for o in orders],
+                [o.status for o in orders],
+                [json.dumps(o.allocation_explanation, cls=explanation.encoder) for o in orders],
+                [json.dumps(o.backorder_info, cls=backorder.encoder) for o in orders],
+                [o.allocated_at for o in orders],
+                [o.updated_at for o in orders],
+            ],
+        )
+
+
+@retry_on_conflict
+def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
+    """Allocate approved or backordered orders, given in priority order, in ONE transaction.
+
+    Inventory's ``allocate_batch`` locks the stock rows of the whole batch once and decides each order
+    exactly as one-by-one allocation would, in the order given; each order is all-or-nothing. Orders are
+    locked in id order (no deadlock with single allocations); those no longer allocatable are skipped.
+    Keep batches small (~100 orders): the rows stay locked until the batch commits.
+    """
+    locked = {
+        o.pk: o
+        for o in Order.objects.select_for_update(of=("self",))
+        .filter(pk__in=order_ids, status__in=[S.APPROVED, S.BACKORDERED])
+        .order_by("pk")
+    }
+    orders = [locked[pk] for pk in order_ids if pk in locked]
+    lines_of: dict[int, list[OrderLine]] = {o.pk: [] for o in orders}
+    for line in OrderLine.objects.filter(order_id__in=lines_of).order_by("order_id", "line_no"):
+        lines_of[line.order_id].append(line)
+    results = allocate_batch(
+        demands=[
+            (
+                [
+                    DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity)
+                    for ln in lines_of[o.pk]
+                ],
+                o.province,
+            )
+            for o in orders
+        ],
+        by=by,
+    )
+    _record_allocations(
+        decisions=[
+            (order, lines_of[order.pk], result) for order, result in zip(orders, results, strict=True)
+        ],
+        by=by,
+    )
+    counts = {"allocated": 0, "backordered": 0, "skipped": len(order_ids) - len(orders)}
+    for result in results:
+        counts["allocated" if result.allocated else "backordered"] += 1
+    return counts
+
+
+def _short_note(info: dict) -> str:
+    return ", ".join(f"{s['code']} −{s['missing']}" for s in info.get("short", []))
+
+
+def backorder_details(short: dict[int, int]) -> dict:
+    """For each short SKU: how many are missing, when stock is expected, and sellable alternatives."""
+    if not short:
+        return {}
+    skus = {s.pk: s for s in SKU.objects.select_related("product").filter(pk__in=short)}
+    product_ids = {s.product_id for s in skus.values()}
+    categories = {s.product.category for s in skus.values() if s.product.category}
+    candidates = list(
+        SKU.objects.select_related("product")
+        .filter(is_sellable=True)
+        .filter(models_q_same(product_ids, categories))
+        .exclude(pk__in=short)
+        .order_by("code")[:200]
+    )
+    available = sellable_quantity(sku_ids=[c.pk for c in candidates]) if candidates else {}
+    out = []
+    for sku_id in sorted(short):
+        sku = skus.get(sku_id)
+        if sku is None:
+            continue
+        out.append(_backorder_entry(sku, short[sku_id], candidates=candidates, available=available))
+    return {"short": out}
+
+
+def _backorder_entry(sku: SKU, missing: int, *, candidates: list[SKU], available: dict[int, int]) -> dict:
+    """One short SKU: what is missing, the restock date, and up to 3 alternatives (same product first)."""
+    ranked = sorted(
+        (
+            c
+            for c in candidates
+            if available.get(c.pk, 0) > 0
+            and (
+                c.product_id == sku.product_id
+                or (sku.product.category and c.product.category == sku.product.category)
+            )
+        ),
+        key=lambda c: (c.product_id != sku.product_id, c.code),
+    )
+    return {
+        "sku_id": sku.pk,
+        "code": sku.code,
+        "missing": missing,
+        "expected_restock_date": sku.expected_restock_date.isoformat() if sku.expected_restock_date else None,
+        "suggestions": [
+            {
+                "code": c.code,
+                "name": _sku_label(c),
+                "available": available.get(c.pk, 0),
+                "same_product": c.product_id == sku.product_id,
+            }
+            for c in ranked[:3]
+        ],
+    }
+
+
+def models_q_same(product_ids, categories):
+    q = Q(product_id__in=product_ids)
+    if categories:
+        q |= Q(product__category__in=categories)
+    return q
+
+
+@retry_on_conflict
+def order_reallocate(*, order_id: int, by=None) -> Order:
+    """Operations: release what the order holds and allocate it again (e.g. after stock moved)."""
+    order = _locked(order_id)
+    run_transition(order, "deallocate", by=by)
+    refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
+    reservation_release(
+        demand_refs=refs, reason=_("Re-allocation of %(number)s") % {"number": order.number}, by=by
+    )
+    OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+    order.save()
+    return order_allocate(order_id=order.pk, by=by)
+
+
+def orders_allocate_pending(*, limit: int = 500, batch_size: int = 100) -> dict[str, int]:
+    """Allocate approved orders in priority order, ``batch_size`` per transaction; returns counts by outcome."""
+    counts = {"allocated": 0, "backordered": 0, "skipped": 0}
+    ids = list(
+        Order.objects.filter(status=S.APPROVED).order_by(*QUEUE_ORDER).values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(ids), batch_size):
+        for outcome, n in orders_allocate_batch(order_ids=ids[start : start + batch_size]).items():
+            counts[outcome] += n
+    return counts
+
+
+def orders_allocate_backorders(*, sku_ids: list[int], limit: int = 1000) -> dict[str, int]:
+    """Stock arrived for ``sku_ids``: try the backordered orders that need them, highest priority first."""
+    counts = {"allocated": 0, "backordered": 0, "skipped": 0}
+    ids = list(
+        Order.objects.filter(
+            status=S.BACKORDERED, pk__in=OrderLine.objects.filter(sku_id__in=sku_ids).values("order_id")
+        )
+        .order_by(*QUEUE_ORDER)
+        .values_list("pk", flat=True)[:limit]
+    )
+    for order_id in ids:
+        counts[_allocate_one(order_id)] += 1
+    return counts
+
+
+def _allocate_one(order_id: int) -> str:
+    try:
+        order = order_allocate(order_id=order_id)
+    except (DomainError, OperationalError) as exc:
+        logger.info("allocation of order %s skipped: %s", order_id, exc)
+        return "skipped"
+    return "allocated" if order.status == S.ALLOCATED else "backordered"

@@ -1,0 +1,250 @@
+"""Batch intake (the batch API): a batch's lookups run once and its orders are written with bulk inserts.
+
+Same checks, rules, transitions, audit rows and notifications as ``order_intake``; each order still
+succeeds or fails on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.audit import collect_state_logs, state_logs_write
+from oms.db import retry_on_conflict
+from oms.dispatch import task_send_on_commit
+from oms.models import ChangeLog
+from oms.notifications import outbox_enqueue_many
+from orders.choices import OrderSource, PaymentStatus
+from orders.models import Address, Channel, Order, OrderLine, OrderRule, Payment
+from orders.services._common import IntakeResult, S
+from orders.services.customers import _customers_for_batch
+from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
+from orders.services.notifications import _notification
+from orders.services.routing import _apply_rules, _pay_and_route, _RiskCounter
+from orders.validation import CleanOrder, sku_lookup, validate_order_data
+
+
+@dataclass
+class _Candidate:
+    """One order of a batch between building and writing."""
+
+    index: int
+    clean: CleanOrder
+    order: Order
+    address: Address
+    tag_ids: set[int]
+    logs: list
+    events: list[str]
+    twin: bool = False  # a second copy of an order earlier in the batch
+    lost: bool = False  # delivered concurrently by another request, which created it
+
+
+def orders_intake_batch(
+    *, channel: Channel, bodies: list, by=None, source: str = OrderSource.API
+) -> list[IntakeResult]:
+    """Take a batch of orders (the batch API): one result per body, in order, each as ``order_intake`` gives it.
+
+    Same checks, rules, transitions, audit rows and notifications as ``order_intake``, and each order still
+    succeeds or fails on its own; but the lookups (SKUs, existing orders, customers by phone and e-mail, rules,
+    risk windows, order numbers) run once per batch, and the batch is written in ONE transaction with bulk
+    inserts: addresses, then the orders in one INSERT (in a savepoint: if another request delivered one of
+    them meanwhile, the orders are inserted again one savepoint each, so that the duplicate answers 200 with
+    the order that won and the others carry on), then lines, payments, tags, logs and outbox messages.
+    Approved orders are not allocated one by one: the batch allocation task (priority order) is sent once
+    after commit, as for imports; the answer shows them approved.
+    """
+    external_ids = [_external_id(body) for body in bodies]
+    existing = {
+        o.external_id: o
+        for o in Order.objects.select_related("channel").filter(
+            channel=channel, external_id__in=sorted({e for e in external_ids if e})
+        )
+    }
+    skus = sku_lookup(
+        line.get("sku")
+        for body, external_id in zip(bodies, external_ids, strict=True)
+        if external_id not in existing and isinstance(body, dict) and isinstance(body.get("lines"), list)
+        for line in body["lines"]
+        if isinstance(line, dict)
+    )
+    checked: list[tuple[CleanOrder | None, dict]] = []
+    for body, external_id in zip(bodies, external_ids, strict=True):
+        if external_id in existing:
+            checked.append((None, {}))
+            continue
+        checked.append(
+            validate_order_data(
+                body, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
+            )
+        )
+    return _intake_batch_write(
+        channel=channel, external_ids=external_ids, existing=existing, checked=checked, by=by, source=source
+    )
+
+
+@retry_on_conflict
+def _intake_batch_write(
+    *,
+    channel: Channel,
+    external_ids: list[str | None],
+    existing: dict[str, Order],
+    checked: list[tuple[CleanOrder | None, dict]],
+    by,
+    source: str,
+) -> list[IntakeResult]:
+    results: list[IntakeResult | None] = [None] * len(checked)
+    todo: list[tuple[int, CleanOrder]] = []
+    for i, ((clean, errors), external_id) in enumerate(zip(checked, external_ids, strict=True)):
+        if clean is None and not errors:
+            results[i] = IntakeResult(order=existing[external_id], created=False)
+        elif errors:
+            results[i] = IntakeResult(order=None, created=False, errors=errors)
+        else:
+            todo.append((i, clean))
+    if not todo:
+        return results
+    now = timezone.now()
+    candidates, built = _build_candidates(todo, channel=channel, source=source, by=by, now=now)
+    _insert_orders([c for c in candidates if not c.twin], channel=channel)
+    created = _settle_results(candidates, built=built, channel=channel, results=results)
+    if created:
+        _write_created(created, by=by, source=source, now=now)
+    return results
+
+
+def _build_candidates(
+    todo: list[tuple[int, CleanOrder]], *, channel: Channel, source: str, by, now
+) -> tuple[list[_Candidate], dict[str, Order]]:
+    """Build the batch's orders in memory (rules, routing, logs and notices collected); addresses are saved."""
+    rules = list(OrderRule.objects.filter(is_active=True))
+    customers = _customers_for_batch([clean.customer for _i, clean in todo])
+    counter = _RiskCounter(rules=rules, cleans=[clean for _i, clean in todo])
+    numbers = _order_numbers(len(todo))
+    addresses = Address.objects.bulk_create(
+        [
+            Address(customer=customer, **clean.address)
+            for (_i, clean), (customer, _new) in zip(todo, customers, strict=True)
+        ]
+    )
+    built: dict[str, Order] = {}
+    candidates: list[_Candidate] = []
+    for (i, clean), (customer, customer_is_new), number, address in zip(
+        todo, customers, numbers, addresses, strict=True
+    ):
+        if clean.external_id and clean.external_id in built:  # the same order twice in one batch
+            candidates.append(
+                _Candidate(i, clean, built[clean.external_id], address, set(), [], [], twin=True)
+            )
+            continue
+        order = _order_from(clean, channel=channel, number=number, source=source, by=by, customer=customer)
+        order.shipping_address = address
+        same_address, same_phone = counter.counts(order)
+        tag_ids = _apply_rules(
+            order,
+            rules=rules,
+            customer=customer,
+            customer_is_new=customer_is_new,
+            payment_method=clean.payment["method"],
+            same_address=same_address,
+            same_phone=same_phone,
+        )
+        order_events: list[str] = []
+        with collect_state_logs() as order_logs:
+            if clean.payment["status"] == PaymentStatus.PAID:
+                _pay_and_route(
+                    order, by=by, now=now, notify=lambda _o, event, sink=order_events: sink.append(event)
+                )
+        counter.add(order)
+        if clean.external_id:
+            built[clean.external_id] = order
+        candidates.append(_Candidate(i, clean, order, address, tag_ids, order_logs, order_events))
+    return candidates, built
+
+
+def _insert_orders(new: list[_Candidate], *, channel: Channel) -> None:
+    """One INSERT for the batch's orders, unless one was delivered concurrently (see below)."""
+    try:
+        with transaction.atomic():
+            Order.objects.bulk_create([c.order for c in new])
+    except IntegrityError as exc:
+        if "order_channel_external_id_unique" not in str(exc):
+            raise
+        # One was delivered concurrently: then one savepoint per order, so that only the duplicate
+        # gives way (and answers the order that won) while the others are written.
+        for c in new:
+            try:
+                with transaction.atomic():
+                    c.order.save(force_insert=True)
+            except IntegrityError as exc_one:
+                if not (c.clean.external_id and "order_channel_external_id_unique" in str(exc_one)):
+                    raise
+                c.order = Order.objects.select_related("channel").get(
+                    channel=channel, external_id=c.clean.external_id
+                )
+                c.lost = True
+
+
+def _settle_results(
+    candidates: list[_Candidate], *, built: dict[str, Order], channel: Channel, results: list
+) -> list[_Candidate]:
+    """Fill in each candidate's result; drop the addresses of those not created; return the created ones."""
+    created, unused_addresses = [], []
+    for c in candidates:
+        if not (c.twin or c.lost):
+            results[c.index] = IntakeResult(order=c.order, created=True)
+            created.append(c)
+            continue
+        order = built.get(c.clean.external_id) if c.twin else c.order
+        if c.twin and order.pk is None:  # its first copy lost to a concurrent delivery
+            order = Order.objects.select_related("channel").get(
+                channel=channel, external_id=order.external_id
+            )
+        results[c.index] = IntakeResult(order=order, created=False)
+        unused_addresses.append(c.address.pk)
+    if unused_addresses:
+        Address.objects.filter(pk__in=unused_addresses).delete()
+    return created
+
+
+def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
+    """Write what hangs off the created orders: lines, payments, tags, change log, state log, notices."""
+    orders = [(c.order, c.clean) for c in created]
+    OrderLine.objects.bulk_create([line for order, clean in orders for line in _lines_of(order, clean)])
+    Payment.objects.bulk_create([_payment_of(order, clean, now=now) for order, clean in orders])
+    Order.tags.through.objects.bulk_create(
+        [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
+    )
+    note = _("Intake: %(source)s") % {"source": source}
+    content_type = ContentType.objects.get_for_model(Order)
+    ChangeLog.objects.bulk_create(
+        [
+            ChangeLog(
+                by=by if getattr(by, "pk", None) else None,
+                content_type=content_type,
+                object_id=order.pk,
+                object_repr=str(order)[:200],
+                action="create",
+                changes={},
+                note=note,
+            )
+            for order, _clean in orders
+        ]
+    )
+    state_logs_write([log for c in created for log in c.logs])  # after the change log: created before paid
+    outbox_enqueue_many([_notification(c.order, event) for c in created for event in c.events])
+    if settings.OMS_ALLOCATE_ON_INTAKE and any(order.status == S.APPROVED for order, _c in orders):
+        task_send_on_commit("orders.tasks.allocate_orders_task")
+
+
+def _order_numbers(n: int) -> list[str]:
+    """``n`` order numbers (as ``next_order_number``) from one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('orders_order_number_seq') FROM generate_series(1, %s)", [n])
+        values = sorted(value for (value,) in cursor.fetchall())
+    today = timezone.localdate()
+    return [f"SO{today:%y%m%d}{value:04d}" for value in values]
