@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from rest_framework.test import APIClient
@@ -66,3 +67,39 @@ def test_a_channel_over_its_rate_gets_429_with_retry_after(api, sku, settings):
     assert codes == [200, 200, 200, 429]
     assert last.status_code == 429
     assert int(last.headers["Retry-After"]) > 0
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """The real Celery app, not eager, pointed at a port where no broker listens."""
+    from oms.celery import app
+
+    unreachable = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool)
+    app.conf.task_always_eager = False
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)  # Celery reads the environment first
+    app.conf.broker_url = unreachable
+    app._pool = None
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, _pool = saved
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = saved[2]
+
+
+def test_intake_answers_at_once_when_the_broker_is_down(
+    api, sku, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    from oms.models import OutboxMessage
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/orders/", order_body(external_id="TB-BROKER"), format="json")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 201, response.content
+    assert elapsed < 8, f"intake took {elapsed:.1f} s with the broker down"
+    order = Order.objects.get(external_id="TB-BROKER")
+    # The notice waits in the outbox for the periodic sweep; the failure to send the task is logged.
+    message = OutboxMessage.objects.get(dedupe_key__startswith=f"order:{order.pk}:")
+    assert message.status == OutboxMessage.Status.PENDING
+    assert any("not sent (broker unreachable" in r.getMessage() for r in caplog.records)
