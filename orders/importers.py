@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.dispatch import task_send_on_commit
+from oms.tabular import UnreadableText, csv_rows, decode_text
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Channel, Order
 from orders.services import order_intake
@@ -55,6 +56,20 @@ COLUMNS = [
     "note",
 ]
 REQUIRED_COLUMNS = {"external_id", "sku", "quantity", "unit_price"}
+# The intake field each column fills: errors name the file's column, not the intake's field.
+FIELD_COLUMNS = {
+    "customer.name": "customer_name",
+    "customer.phone": "customer_phone",
+    "customer.email": "customer_email",
+    "shipping_address.name": "recipient",
+    "shipping_address.phone": "recipient_phone",
+    "payment.method": "payment_method",
+    "payment.status": "payment_status",
+    "payment.amount": "payment_amount",
+    "payment.transaction_id": "transaction_id",
+    "flags.urgent": "urgent",
+    "flags.promotion": "promotion",
+}
 LINE_PATH = re.compile(r"^lines\[(\d+)\]")
 STORE = "imports/orders"
 
@@ -91,22 +106,22 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_table(*, content: bytes, name: str) -> tuple[list[str], list[list[str]]]:
-    """Headers (lower-case) and rows of a CSV (UTF-8 or GBK) or XLSX file."""
+def read_table(*, content: bytes, name: str) -> tuple[list[str], list[list[str]], dict[int, str]]:
+    """Headers (lower-case), rows and unreadable rows (row number -> why) of a CSV or XLSX file.
+
+    CSV text may be UTF-8, GB18030/GBK or another encoding named with confidence (``oms.tabular``); a row
+    that cannot be read is reported on its own and the file's other rows are still checked.
+    """
     if name.lower().endswith(".xlsx"):
         data = tablib.Dataset().load(content, format="xlsx")
-    else:
-        for encoding in ("utf-8-sig", "gbk"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError(_("The file is neither UTF-8 nor GBK text."))
-        data = tablib.Dataset().load(text, format="csv")
-    headers = [_cell(h).lower() for h in (data.headers or [])]
-    return headers, [[_cell(v) for v in row] for row in data]
+        headers = [_cell(h).lower() for h in (data.headers or [])]
+        return headers, [[_cell(v) for v in row] for row in data], {}
+    decoded = decode_text(content)
+    records, bad_rows = csv_rows(decoded.text, decoded.bad_lines)
+    if not records:
+        return [], [], bad_rows
+    headers = [_cell(h).lower() for h in records[0]]
+    return headers, [[_cell(v) for v in row] for row in records[1:]], bad_rows
 
 
 def _group(headers, rows, default_channel: Channel | None, report: ImportReport) -> list[dict]:
@@ -190,11 +205,18 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
     """Validate every row without writing; returns the report and the good orders."""
     report = ImportReport()
     try:
-        headers, rows = read_table(content=content, name=name)
+        headers, rows, unreadable = read_table(content=content, name=name)
+    except UnreadableText as exc:
+        report.errors.append({"row": 1, "message": str(exc)})
+        return report, []
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error, never a 500
         report.errors.append({"row": 1, "message": _("The file cannot be read: %(error)s") % {"error": exc}})
         return report, []
     report.headers = headers
+    for row_no, message in unreadable.items():
+        report.total += 1
+        report.errors.append({"row": row_no, "message": message})
+        report.bad_rows.append({"row": row_no, "message": message, "values": []})
     groups = _group(headers, rows, default_channel, report)
     skus = sku_lookup(line["sku"] for g in groups for line in g["data"]["lines"])
     existing = _existing_keys(groups)
@@ -243,6 +265,12 @@ def _existing_keys(groups: list[dict]) -> set[tuple[int, str]]:
     return existing
 
 
+def column_of(path: str) -> str:
+    """``customer.phone`` -> ``customer_phone``; ``lines[1].sku`` -> ``sku``; ``shipping_address.city`` -> ``city``."""
+    path = LINE_PATH.sub("", path).lstrip(".")
+    return FIELD_COLUMNS.get(path, path.split(".")[-1])
+
+
 def _report_bad_order(g: dict, errors: dict, report: ImportReport) -> None:
     """Each field error goes to the row of its line (else the order's first row); its other rows say why."""
     rows_no = [r for r, _v in g["rows"]]
@@ -250,7 +278,7 @@ def _report_bad_order(g: dict, errors: dict, report: ImportReport) -> None:
     for path, msgs in errors.items():
         match = LINE_PATH.match(path)
         row_no = rows_no[int(match.group(1))] if match and int(match.group(1)) < len(rows_no) else rows_no[0]
-        column = path.split(".")[-1]
+        column = column_of(path)
         messages_by_row.setdefault(row_no, []).extend(f"{column}: {m}" for m in msgs)
     for row_no, values in g["rows"]:
         msgs = messages_by_row.get(row_no) or [

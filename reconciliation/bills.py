@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from oms.tabular import UnreadableText, decode_text
 from reconciliation.exceptions import BillColumnsMissing, BillUnreadable
 
 CENT = Decimal("0.01")
@@ -33,12 +34,18 @@ def _is_xlsx(name: str, head: bytes) -> bool:
 
 
 def _text(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BillUnreadable(_("unknown text encoding"))
+    """The bill's text (UTF-8, GB18030 or an encoding named with confidence: ``oms.tabular``).
+
+    A bill is money: a line that cannot be read refuses the file (naming the line) rather than drop a charge.
+    """
+    try:
+        decoded = decode_text(raw)
+    except UnreadableText as exc:
+        raise BillUnreadable(str(exc)) from exc
+    if decoded.bad_lines:
+        line, message = min(decoded.bad_lines.items())
+        raise BillUnreadable(_("line %(line)s: %(message)s") % {"line": line, "message": message})
+    return decoded.text
 
 
 def _rows(handle, name: str) -> tuple[Iterator[list], int]:

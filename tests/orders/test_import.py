@@ -87,3 +87,77 @@ def test_a_clean_file_imports_and_a_second_run_finds_them_existing(channel, sku,
     call_command(import_command(), "orders", str(path))
     assert Order.objects.count() == 2
     assert "2 rows, 0 bad, 0 written" in capsys.readouterr().out
+
+
+def _check(content: bytes, channel):
+    from orders.importers import check
+
+    report, good = check(content=content, name="orders.csv", default_channel=channel)
+    return [(e["row"], e["message"]) for e in report.errors], [g["data"]["external_id"] for g in good]
+
+
+def test_a_gbk_file_from_chinese_excel_is_read_as_chinese(channel, sku):
+    errors, good = _check((HEADER + row("GB-1") + row("GB-2")).encode("gbk"), channel)
+    assert errors == []
+    assert good == ["GB-1", "GB-2"]
+
+
+def test_one_row_in_another_encoding_is_reported_alone_and_the_others_are_still_checked(channel, sku):
+    content = (
+        (HEADER + row("MX-1")).encode("utf-8")
+        + row("MX-2").encode("gbk")  # row 3: saved by another program
+        + row("MX-3", qty="0").encode("utf-8")  # row 4: its own error still shows
+        + row("MX-4").encode("utf-8")
+    )
+    errors, good = _check(content, channel)
+    assert errors == [
+        (3, "This row is not readable as UTF-8 text (byte 0xD5 at position 12)."),
+        (4, "quantity: Enter a whole number above zero."),
+    ]
+    assert good == ["MX-1", "MX-4"]
+
+
+def test_an_over_long_cell_is_that_rows_error_only(channel, sku):
+    long_note = HEADER.strip() + ",note\n"
+    content = (
+        long_note
+        + row("LG-1").strip()
+        + ",ok\n"
+        + row("LG-2").strip()
+        + ","
+        + "备" * 100_001
+        + "\n"
+        + row("LG-3", phone="12345").strip()
+        + ",ok\n"
+    )
+    errors, good = _check(content.encode("utf-8"), channel)
+    assert errors == [
+        (3, "Cell 16 is 100001 characters long; at most 100000."),
+        (
+            4,
+            "customer_phone: Enter a mobile number like 13812345678, or an international number like +85291234567.",
+        ),
+    ]
+    assert good == ["LG-1"]
+
+
+def test_a_latin1_file_is_refused_with_what_to_do_not_imported_mangled(channel, sku):
+    line = "tmall,L1-1,José Nuñez,13812345678,Bayern,München,Schwabing,Müllerstraße 5,SKU-0001,1,59.90,alipay,paid,59.90,T-1\n"
+    content = (HEADER + line).encode("latin-1")
+    errors, good = _check(content, channel)
+    assert good == []
+    assert len(errors) == 1
+    row_no, message = errors[0]
+    assert row_no == 1
+    assert "Save it from Excel as “CSV UTF-8 (comma delimited)”" in message
+    assert Order.objects.count() == 0
+
+
+def test_errors_name_the_files_own_columns(channel, sku):
+    errors, _good = _check((HEADER + row("CN-1", phone="12345")).encode("utf-8"), channel)
+    assert errors == [
+        (
+            2,
+            "customer_phone: Enter a mobile number like 13812345678, or an international number like +85291234567.",
+        )
+    ]
