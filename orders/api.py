@@ -24,6 +24,7 @@ from orders.serializers import (
     OrderOutSerializer,
 )
 from orders.services import order_cancel, order_intake, order_mark_paid, orders_intake_batch
+from orders.services.digest import CONFLICT_MESSAGE
 
 
 class ChannelAPIView(APIView):
@@ -42,9 +43,24 @@ def _one(channel, data) -> tuple[int, dict]:
     return _answer(order_intake(channel=channel, data=data, source=OrderSource.API))
 
 
+def _conflict(result) -> dict:
+    return {
+        "detail": str(CONFLICT_MESSAGE)
+        % {
+            "external_id": result.order.external_id,
+            "number": result.order.number,
+            "fields": ", ".join(result.conflict),
+        },
+        "order_number": result.order.number,
+        "fields": result.conflict,
+    }
+
+
 def _answer(result) -> tuple[int, dict]:
     if result.errors:
         return status.HTTP_400_BAD_REQUEST, result.errors
+    if result.conflict:
+        return status.HTTP_409_CONFLICT, _conflict(result)
     code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
     return code, OrderOutSerializer(result.order).data
 
@@ -56,6 +72,10 @@ class OrderIntakeView(ChannelAPIView):
             201: OrderOutSerializer,
             200: OrderOutSerializer,
             400: OpenApiResponse(description='Field errors: {"lines[1].sku": ["Unknown SKU SKU-999"]}'),
+            409: OpenApiResponse(
+                description="This external_id was taken in with other content: "
+                '{"detail": …, "order_number": "SO…", "fields": ["lines", "payment"]}'
+            ),
         },
         summary="Create an order (idempotent on external_id)",
     )
@@ -82,13 +102,17 @@ class OrderBatchView(ChannelAPIView):
         # One transaction for the batch, one savepoint per order; allocation follows in the batch task.
         outcomes = orders_intake_batch(channel=request.auth.channel, bodies=orders)
         # One serializer for every order answered (building one per order costs more than the intake).
-        answers = iter(OrderOutSerializer([r.order for r in outcomes if not r.errors], many=True).data)
+        answers = iter(
+            OrderOutSerializer([r.order for r in outcomes if not (r.errors or r.conflict)], many=True).data
+        )
         results = []
         for body, result in zip(orders, outcomes, strict=True):
             external_id = body.get("external_id") if isinstance(body, dict) else None
             entry = {"external_id": external_id if isinstance(external_id, str) else None}
             if result.errors:
                 entry.update(status=status.HTTP_400_BAD_REQUEST, errors=result.errors)
+            elif result.conflict:
+                entry.update(status=status.HTTP_409_CONFLICT, **_conflict(result))
             else:
                 code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
                 entry.update(status=code, order=next(answers))

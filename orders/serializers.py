@@ -89,6 +89,10 @@ class BatchResultSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     order = OrderOutSerializer(required=False)
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # 409: the external_id was taken in with other content
+    detail = serializers.CharField(required=False)
+    order_number = serializers.CharField(required=False)
+    fields = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class BatchOutSerializer(serializers.Serializer):

@@ -82,6 +82,9 @@ class Order(FSMModelMixin, models.Model):
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     needs_finance_review = models.BooleanField(_("needs finance review"), default=False)
     review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    # One hash per part of the payload the channel sent (orders.services.digest): a resend with other
+    # content under the same external id is refused with the parts that differ.
+    intake_digest = models.JSONField(_("intake digest"), default=dict, blank=True, editable=False)
     allocation_explanation = models.JSONField(_("allocation explanation"), default=dict, blank=True)
     backorder_info = models.JSONField(
         _("backorder details"),

@@ -30,6 +30,7 @@ class IntakeResult:
     order: Order | None
     created: bool
     errors: dict[str, list[str]] = field(default_factory=dict)
+    conflict: list[str] = field(default_factory=list)  # parts that differ from the order taken in
 
 
 def _locked(order_id: int) -> Order:

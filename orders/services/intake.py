@@ -29,6 +29,7 @@ from orders.services._common import (
 )
 from orders.services.allocation import order_allocate
 from orders.services.customers import _customer_for
+from orders.services.digest import digest_differences, intake_digest
 from orders.services.routing import _classify, _pay_and_route
 from orders.validation import CleanOrder, validate_order_data
 
@@ -61,13 +62,17 @@ def order_intake(
     leaves it approved for the batch task.
     """
     external_id = _external_id(data)
-    if external_id:
-        existing = Order.objects.filter(channel=channel, external_id=external_id).first()
-        if existing is not None:
-            return IntakeResult(order=existing, created=False)
+    existing = Order.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
+    if existing is not None and not existing.intake_digest:
+        return IntakeResult(order=existing, created=False)
     clean, errors = validate_order_data(
         data, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
     )
+    if existing is not None:
+        # A resend: the same order again (200), or other content under the same id (409, never dropped
+        # silently). A resend that no longer validates (a SKU retired since) is still the same order.
+        conflict = [] if errors else digest_differences(existing.intake_digest, clean)
+        return IntakeResult(order=existing, created=False, conflict=conflict)
     if errors:
         return IntakeResult(order=None, created=False, errors=errors)
     order, created = _intake_write(channel=channel, clean=clean, by=by, source=source, reship_of=reship_of)
@@ -143,6 +148,7 @@ def _order_from(
         promotion=clean.promotion,
         note=clean.note,
         created_by=by if getattr(by, "pk", None) else None,
+        intake_digest=intake_digest(clean),
     )
 
 

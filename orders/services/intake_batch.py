@@ -23,6 +23,7 @@ from orders.choices import OrderSource, PaymentStatus
 from orders.models import Address, Channel, Order, OrderLine, OrderRule, Payment
 from orders.services._common import IntakeResult, S
 from orders.services.customers import _customers_for_batch
+from orders.services.digest import digest_differences
 from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
 from orders.services.notifications import _notification
 from orders.services.routing import _apply_rules, _pay_and_route, _RiskCounter
@@ -68,13 +69,17 @@ def orders_intake_batch(
     skus = sku_lookup(
         line.get("sku")
         for body, external_id in zip(bodies, external_ids, strict=True)
-        if external_id not in existing and isinstance(body, dict) and isinstance(body.get("lines"), list)
+        if (external_id not in existing or existing[external_id].intake_digest)
+        and isinstance(body, dict)
+        and isinstance(body.get("lines"), list)
         for line in body["lines"]
         if isinstance(line, dict)
     )
     checked: list[tuple[CleanOrder | None, dict]] = []
-    for body, external_id in zip(bodies, external_ids, strict=True):
+    conflicts: dict[int, list[str]] = {}
+    for i, (body, external_id) in enumerate(zip(bodies, external_ids, strict=True)):
         if external_id in existing:
+            conflicts[i] = _resend_conflict(existing[external_id], body, skus)
             checked.append((None, {}))
             continue
         checked.append(
@@ -83,8 +88,22 @@ def orders_intake_batch(
             )
         )
     return _intake_batch_write(
-        channel=channel, external_ids=external_ids, existing=existing, checked=checked, by=by, source=source
+        channel=channel,
+        external_ids=external_ids,
+        existing=existing,
+        checked=checked,
+        conflicts=conflicts,
+        by=by,
+        source=source,
     )
+
+
+def _resend_conflict(order: Order, body, skus) -> list[str]:
+    """The parts of a resent body that differ from the order taken in (as ``order_intake`` decides)."""
+    if not order.intake_digest:
+        return []
+    clean, errors = validate_order_data(body, skus=skus)
+    return [] if errors else digest_differences(order.intake_digest, clean)
 
 
 @retry_on_conflict
@@ -94,6 +113,7 @@ def _intake_batch_write(
     external_ids: list[str | None],
     existing: dict[str, Order],
     checked: list[tuple[CleanOrder | None, dict]],
+    conflicts: dict[int, list[str]],
     by,
     source: str,
 ) -> list[IntakeResult]:
@@ -101,7 +121,9 @@ def _intake_batch_write(
     todo: list[tuple[int, CleanOrder]] = []
     for i, ((clean, errors), external_id) in enumerate(zip(checked, external_ids, strict=True)):
         if clean is None and not errors:
-            results[i] = IntakeResult(order=existing[external_id], created=False)
+            results[i] = IntakeResult(
+                order=existing[external_id], created=False, conflict=conflicts.get(i, [])
+            )
         elif errors:
             results[i] = IntakeResult(order=None, created=False, errors=errors)
         else:

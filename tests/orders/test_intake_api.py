@@ -193,3 +193,45 @@ def test_the_channel_cancels_and_confirms_payment(api, order_in):
     pending = order_in("pending_payment")
     response = api.post(f"/api/v1/orders/{pending.number}/paid/", {"transaction_id": "ALI-77"}, format="json")
     assert (response.status_code, response.json()["status"]) == (200, "approved")
+
+
+def test_the_same_external_id_with_other_content_is_a_409_naming_what_differs(api, sku):
+    first = api.post("/api/v1/orders/", order_body(external_id="TB-409"), format="json")
+    assert first.status_code == 201
+    changed = order_body(
+        external_id="TB-409", lines=[{"sku": "SKU-0001", "quantity": 3, "unit_price": "59.90"}]
+    )
+    changed["shipping_address"]["line1"] = "另一个地址 8号"
+    response = api.post("/api/v1/orders/", changed, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["order_number"] == first.json()["number"]
+    assert body["fields"] == ["shipping_address", "lines", "payment"]
+    assert "TB-409" in body["detail"] and "shipping_address, lines, payment" in body["detail"]
+    order = Order.objects.get()
+    assert (order.lines.get().quantity, order.shipping_address.line1) == (2, "世纪大道100号 2栋 301室")
+
+
+def test_a_resend_with_the_same_content_written_differently_is_still_200(api, sku):
+    first = api.post("/api/v1/orders/", order_body(external_id="TB-SAME"), format="json")
+    again = order_body(external_id="TB-SAME")
+    again["lines"][0]["unit_price"] = "59.9"  # the same amount, written without the trailing zero
+    again["payment"]["amount"] = "119.8"
+    response = api.post("/api/v1/orders/", again, format="json")
+    assert (first.status_code, response.status_code) == (201, 200)
+    assert response.json()["number"] == first.json()["number"]
+
+
+def test_a_batch_answers_409_for_the_changed_order_only(api, sku):
+    api.post("/api/v1/orders/", order_body(external_id="BT-1"), format="json")
+    changed = order_body(external_id="BT-1")
+    changed["customer"]["name"] = "李四"
+    response = api.post(
+        "/api/v1/orders/batch/",
+        {"orders": [changed, order_body(external_id="BT-2"), order_body(external_id="BT-1")]},
+        format="json",
+    )
+    results = response.json()["results"]
+    assert [(r["external_id"], r["status"]) for r in results] == [("BT-1", 409), ("BT-2", 201), ("BT-1", 200)]
+    assert results[0]["fields"] == ["customer"]
+    assert Order.objects.count() == 2
