@@ -47,7 +47,9 @@ def _by_lines(content: bytes, encoding: str) -> DecodedText:
             lines.append(raw.decode(encoding))
         except UnicodeDecodeError as exc:
             lines.append("")
-            bad[number] = _("This row is not readable as %(encoding)s text (byte %(byte)s at position %(pos)s).") % {
+            bad[number] = _(
+                "This row is not readable as %(encoding)s text (byte %(byte)s at position %(pos)s)."
+            ) % {
                 "encoding": encoding.upper(),
                 "byte": f"0x{raw[exc.start]:02X}",
                 "pos": exc.start + 1,
@@ -119,7 +121,9 @@ def csv_rows(text: str, bad_lines: dict[int, str] | None = None) -> tuple[list[l
             break
         except csv.Error as exc:
             row, bad[number] = [], _("This row is not valid CSV: %(error)s") % {"error": exc}
-        problem = next((bad_lines[n] for n in range(last_line + 1, reader.line_num + 1) if n in bad_lines), None)
+        problem = next(
+            (bad_lines[n] for n in range(last_line + 1, reader.line_num + 1) if n in bad_lines), None
+        )
         last_line = reader.line_num
         if problem is None and number > 1:
             problem = _too_long(row)
