@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -30,8 +28,8 @@ def shipment_tracking_push(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"detail": InvalidWebhook().message}, status=403)
     try:
         updates = adapter.parse_push(request.body)
-    except (ValueError, json.JSONDecodeError) as exc:
-        return JsonResponse({"detail": f"bad payload: {exc}"[:300]}, status=400)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; deep nesting recurses
+        return JsonResponse({"detail": f"bad payload: {type(exc).__name__}: {exc}"[:300]}, status=400)
     try:
         new = tracking_record(shipment_id=shipment.pk, updates=updates, source="push")
     except DomainError as exc:

@@ -277,3 +277,17 @@ def test_one_address_gets_thirty_lookups_in_ten_minutes(shipped, client):
     ]
     assert codes[:30] == [200] * 30
     assert codes[30] == 429
+
+
+def test_a_signed_push_nested_1100_levels_deep_is_a_400_not_a_500(shipped, client):
+    _order, shipment = shipped
+    url = f"/api/v1/shipments/{shipment.pk}/tracking/"
+    body = ("[" * 1100 + "]" * 1100).encode()
+    secret = shipment.carrier_service.carrier.webhook_secret
+    response = client.post(
+        url, body, content_type="application/json", headers={SIGNATURE_HEADER: sign(secret, body)}
+    )
+    assert response.status_code == 400
+    assert "bad payload" in response.json()["detail"]
+    shipment.refresh_from_db()
+    assert shipment.events.count() == 0
