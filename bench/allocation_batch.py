@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import QueryCounter  # noqa: E402
+
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "oms_bench_inventory"
 PROVINCES = ["上海", "江苏", "浙江", "广东", "福建", "北京", "山东", "四川", "湖北", "河南", "陕西", "辽宁"]
@@ -200,24 +203,16 @@ def run_orders(count: int, batch: int = 0) -> dict:
     from orders.models import Order
     from orders.services import QUEUE_ORDER, order_allocate, orders_allocate_pending
 
-    counter = {"n": 0, "db": 0.0}
-
-    def count_query(execute, sql, params, many, context):
-        counter["n"] += 1
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            counter["db"] += time.perf_counter() - started
+    counter = QueryCounter()
 
     outcome = {"allocated": 0, "split": 0, "backorder": 0, "skipped": 0, "queries": [], "cpu": 0.0, "db": 0.0}
     cpu = time.process_time()
-    with connection.execute_wrapper(count_query):
+    with connection.execute_wrapper(counter):
         if batch:
             counts = orders_allocate_pending(limit=count, batch_size=batch)
             outcome["skipped"] = counts["skipped"]
             done = counts["allocated"] + counts["backordered"]
-            outcome["queries"] = [counter["n"] / max(done, 1)] * done
+            outcome["queries"] = [counter.n / max(done, 1)] * done
         else:
             ids = list(
                 Order.objects.filter(status="approved")
@@ -225,11 +220,11 @@ def run_orders(count: int, batch: int = 0) -> dict:
                 .values_list("pk", flat=True)[:count]
             )
             for order_id in ids:
-                before = counter["n"]
+                before = counter.n
                 order_allocate(order_id=order_id)
-                outcome["queries"].append(counter["n"] - before)
+                outcome["queries"].append(counter.n - before)
     outcome["cpu"] = time.process_time() - cpu
-    outcome["db"] = counter["db"]
+    outcome["db"] = counter.db
     for status, explanation in Order.objects.values_list("status", "allocation_explanation"):
         if status == "backordered":
             outcome["backorder"] += 1
@@ -245,15 +240,7 @@ def run(sets, batch: int = 0) -> dict:
 
     from inventory.services import DemandLine, allocate, allocate_batch
 
-    counter = {"n": 0, "db": 0.0}
-
-    def count(execute, sql, params, many, context):
-        counter["n"] += 1
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            counter["db"] += time.perf_counter() - started
+    counter = QueryCounter()
 
     outcome = {"allocated": 0, "split": 0, "backorder": 0, "queries": [], "cpu": 0.0, "db": 0.0}
     cpu = time.process_time()
@@ -266,31 +253,31 @@ def run(sets, batch: int = 0) -> dict:
         else:
             outcome["allocated"] += 1
 
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(counter):
         if batch:
             for start in range(0, len(sets), batch):
                 chunk = sets[start : start + batch]
-                before = counter["n"]
+                before = counter.n
                 results = allocate_batch(
                     demands=[
                         ([DemandLine(ref=r, sku_id=s, quantity=q) for r, s, q in lines], p)
                         for p, lines in chunk
                     ]
                 )
-                per_order = (counter["n"] - before) / len(chunk)
+                per_order = (counter.n - before) / len(chunk)
                 outcome["queries"].extend([per_order] * len(chunk))
                 for result in results:
                     tally(result)
         else:
             for province, lines in sets:
-                before = counter["n"]
+                before = counter.n
                 result = allocate(
                     lines=[DemandLine(ref=r, sku_id=s, quantity=q) for r, s, q in lines], province=province
                 )
-                outcome["queries"].append(counter["n"] - before)
+                outcome["queries"].append(counter.n - before)
                 tally(result)
     outcome["cpu"] = time.process_time() - cpu
-    outcome["db"] = counter["db"]
+    outcome["db"] = counter.db
     connection.close()
     return outcome
 

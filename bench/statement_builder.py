@@ -10,7 +10,6 @@ Aim: p95 under 300 ms for each.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -20,19 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import bench_parser, percentile  # noqa: E402
 from bench.bill_matching import prepare, setup_django  # noqa: E402
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = bench_parser(__doc__)
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database", default="oms_bench_builder")

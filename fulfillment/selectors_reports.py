@@ -10,6 +10,14 @@ from django.db import connection
 from fulfillment.choices import ShipmentStatus
 from fulfillment.models import Shipment
 
+# The parcels with their order, warehouse or supplier, and carrier: what the shipping reports group by.
+_SHIPMENTS_JOINED = """FROM fulfillment_shipment s
+        JOIN orders_order o ON o.id = s.order_id
+        LEFT JOIN inventory_warehouse w ON w.id = s.warehouse_id
+        LEFT JOIN inventory_supplier sup ON sup.id = s.supplier_id
+        LEFT JOIN fulfillment_carrierservice cs ON cs.id = s.carrier_service_id
+        LEFT JOIN fulfillment_carrier c ON c.id = cs.carrier_id"""
+
 
 def _rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
@@ -44,12 +52,7 @@ def shipment_fulfilment_times(
                COUNT(s.delivered_at),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.delivered_at - s.shipped_at) / 3600),
                percentile_cont(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM s.delivered_at - s.shipped_at) / 3600)
-        FROM fulfillment_shipment s
-        JOIN orders_order o ON o.id = s.order_id
-        LEFT JOIN inventory_warehouse w ON w.id = s.warehouse_id
-        LEFT JOIN inventory_supplier sup ON sup.id = s.supplier_id
-        LEFT JOIN fulfillment_carrierservice cs ON cs.id = s.carrier_service_id
-        LEFT JOIN fulfillment_carrier c ON c.id = cs.carrier_id
+        {_SHIPMENTS_JOINED}
         WHERE s.shipped_at IS NOT NULL AND o.paid_at IS NOT NULL {where}
         GROUP BY 1, 2 ORDER BY 1, 2
         """,  # noqa: S608 - fixed fragments, values are parameters
@@ -70,12 +73,7 @@ def shipment_carrier_stats(
                COUNT(*) FILTER (WHERE s.status = %s),
                COUNT(*) FILTER (WHERE s.is_late),
                COALESCE(SUM(s.shipping_cost), 0), COALESCE(AVG(s.shipping_cost), 0)
-        FROM fulfillment_shipment s
-        JOIN orders_order o ON o.id = s.order_id
-        LEFT JOIN inventory_warehouse w ON w.id = s.warehouse_id
-        LEFT JOIN inventory_supplier sup ON sup.id = s.supplier_id
-        LEFT JOIN fulfillment_carrierservice cs ON cs.id = s.carrier_service_id
-        LEFT JOIN fulfillment_carrier c ON c.id = cs.carrier_id
+        {_SHIPMENTS_JOINED}
         WHERE s.shipped_at IS NOT NULL {where}
         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
         """,  # noqa: S608 - fixed fragments, values are parameters

@@ -9,34 +9,38 @@ from celery import shared_task
 logger = logging.getLogger(__name__)
 
 
-def render_picklist_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
-    """Background job handler (oms.jobs): renders the wave's pick list PDF for download."""
+def _wave_list_job(progress, *, wave_id: int, name: str, steps: int, render) -> dict:
+    """The pick and sort list jobs: the wave, its pick data, one PDF from ``render``, progress on the way."""
     from fulfillment.models import PickWave
-    from fulfillment.pdf import render_picklist
     from fulfillment.selectors import picklist_data
 
     wave = PickWave.objects.select_related("warehouse", "carrier").get(pk=wave_id)
-    progress(0, 3)
-    header, rows, _parcels = picklist_data(wave)
-    progress(1, 3)
-    pdf = render_picklist(wave=header, pick_rows=rows, language=language)
-    progress(3, 3)
-    return {"file_name": f"picklist-{wave.number}.pdf", "content": pdf, "message": f"{len(rows)} pick lines"}
+    progress(0, steps)
+    header, rows, parcels = picklist_data(wave)
+    progress(1, steps)
+    pdf, message = render(header, rows, parcels)
+    progress(steps, steps)
+    return {"file_name": f"{name}-{wave.number}.pdf", "content": pdf, "message": message}
+
+
+def render_picklist_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
+    """Background job handler (oms.jobs): renders the wave's pick list PDF for download."""
+    from fulfillment.pdf import render_picklist
+
+    def render(header, rows, _parcels):
+        return render_picklist(wave=header, pick_rows=rows, language=language), f"{len(rows)} pick lines"
+
+    return _wave_list_job(progress, wave_id=wave_id, name="picklist", steps=3, render=render)
 
 
 def render_sortlist_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:
     """Background job handler: the wave's sort list (one box per parcel) for the packers."""
-    from fulfillment.models import PickWave
     from fulfillment.pdf import render_sortlist
-    from fulfillment.selectors import picklist_data
 
-    wave = PickWave.objects.select_related("warehouse", "carrier").get(pk=wave_id)
-    progress(0, 2)
-    header, _rows, parcels = picklist_data(wave)
-    progress(1, 2)
-    pdf = render_sortlist(wave=header, parcels=parcels, language=language)
-    progress(2, 2)
-    return {"file_name": f"sortlist-{wave.number}.pdf", "content": pdf, "message": f"{len(parcels)} parcels"}
+    def render(header, _rows, parcels):
+        return render_sortlist(wave=header, parcels=parcels, language=language), f"{len(parcels)} parcels"
+
+    return _wave_list_job(progress, wave_id=wave_id, name="sortlist", steps=2, render=render)
 
 
 def render_slips_job(job, progress, *, wave_id: int, language: str = "zh-hans") -> dict:

@@ -93,61 +93,49 @@ class LocationAdmin(admin.ModelAdmin):
     filter_horizontal = ("skus",)
 
 
+class _StockRecordAdmin(ReadOnlyAdmin):
+    """The stock records: each row is one SKU at one warehouse, listed with both."""
+
+    list_select_related = ("sku__product", "warehouse")
+
+    @staticmethod
+    def columns(*before: str, after: tuple[str, ...]) -> tuple[str, ...]:
+        return (*before, "sku", "warehouse", *after)
+
+
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
-    list_display = (
-        "sku",
-        "warehouse",
-        "on_hand",
-        "reserved",
-        "available",
-        "damaged",
-        "safety_stock",
-        "updated_at",
+class StockLevelAdmin(_StockRecordAdmin):
+    list_display = _StockRecordAdmin.columns(
+        after=("on_hand", "reserved", "available", "damaged", "safety_stock", "updated_at")
     )
     list_filter = ("warehouse",)
     search_fields = ("sku__code", "sku__barcode")
-    list_select_related = ("sku__product", "warehouse")
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = (
-        "created_at",
-        "sku",
-        "warehouse",
-        "kind",
-        "bucket",
-        "quantity",
-        "balance_after",
-        "reference",
-        "by",
+class StockMovementAdmin(_StockRecordAdmin):
+    list_display = _StockRecordAdmin.columns(
+        "created_at", after=("kind", "bucket", "quantity", "balance_after", "reference", "by")
     )
     list_filter = ("kind", "bucket", "warehouse")
     search_fields = ("sku__code", "reference", "reason")
     date_hierarchy = "created_at"
-    list_select_related = ("sku__product", "warehouse", "by")
+    list_select_related = (*_StockRecordAdmin.list_select_related, "by")
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "sku", "warehouse", "quantity", "demand_ref", "status", "closed_at")
+class ReservationAdmin(_StockRecordAdmin):
+    list_display = _StockRecordAdmin.columns(
+        "created_at", after=("quantity", "demand_ref", "status", "closed_at")
+    )
     list_filter = ("status", "warehouse")
     search_fields = ("sku__code", "demand_ref")
-    list_select_related = ("sku__product", "warehouse")
 
 
 @admin.register(LowStockAlert)
-class LowStockAlertAdmin(ReadOnlyAdmin):
-    list_display = (
-        "opened_at",
-        "sku",
-        "warehouse",
-        "available_at_open",
-        "safety_stock",
-        "status",
-        "closed_at",
+class LowStockAlertAdmin(_StockRecordAdmin):
+    list_display = _StockRecordAdmin.columns(
+        "opened_at", after=("available_at_open", "safety_stock", "status", "closed_at")
     )
     list_filter = ("status", "warehouse")
     search_fields = ("sku__code",)
-    list_select_related = ("sku__product", "warehouse")

@@ -109,7 +109,9 @@ class TransferForm(_StockForm):
         return data
 
 
-class StockFilterForm(_StockForm):
+class _StockFilterForm(_StockForm):
+    """What the stock and ledger filters share: a search box and a warehouse (any by default)."""
+
     q = forms.CharField(label=_("Search"), required=False)
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"),
@@ -117,18 +119,14 @@ class StockFilterForm(_StockForm):
         required=False,
         empty_label=_("All warehouses"),
     )
+
+
+class StockFilterForm(_StockFilterForm):
     category = forms.CharField(label=_("Category"), required=False)
     low = forms.BooleanField(label=_("Low stock only"), required=False)
 
 
-class MovementFilterForm(_StockForm):
-    q = forms.CharField(label=_("Search"), required=False)
-    warehouse = forms.ModelChoiceField(
-        label=_("Warehouse"),
-        queryset=Warehouse.objects.all(),
-        required=False,
-        empty_label=_("All warehouses"),
-    )
+class MovementFilterForm(_StockFilterForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *MovementKind.choices], required=False
     )

@@ -84,6 +84,13 @@ class TextWidget(widgets.CharWidget):
         return str(value).strip()
 
 
+def _column(attribute: str, column_name: str = "", widget: widgets.Widget | None = None) -> fields.Field:
+    """A file column read into ``attribute``: named like it unless ``column_name`` says, text unless ``widget``."""
+    return fields.Field(
+        attribute=attribute, column_name=column_name or attribute, widget=widget or TextWidget()
+    )
+
+
 class _ServiceResource(resources.ModelResource):
     """Shared: per-file duplicate detection, the user who imports, no direct saves."""
 
@@ -128,14 +135,14 @@ class _ServiceResource(resources.ModelResource):
 
 
 class SKUResource(_ServiceResource):
-    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
-    product_code = fields.Field(attribute="product_code", column_name="product_code", widget=TextWidget())
-    product_name = fields.Field(attribute="product_name", column_name="product_name", widget=TextWidget())
-    category = fields.Field(attribute="category", column_name="category", widget=TextWidget())
-    name = fields.Field(attribute="name", column_name="variant", widget=TextWidget())
-    barcode = fields.Field(attribute="barcode", column_name="barcode", widget=TextWidget())
-    price = fields.Field(attribute="price", column_name="price", widget=MoneyWidget())
-    weight_g = fields.Field(attribute="weight_g", column_name="weight_g", widget=StrictIntegerWidget())
+    code = _column("code")
+    product_code = _column("product_code")
+    product_name = _column("product_name")
+    category = _column("category")
+    name = _column("name", "variant")
+    barcode = _column("barcode")
+    price = _column("price", widget=MoneyWidget())
+    weight_g = _column("weight_g", widget=StrictIntegerWidget())
 
     duplicate_key = ("code",)
     required_columns = ("code",)
@@ -174,11 +181,11 @@ class SKUResource(_ServiceResource):
 
 
 class SupplierResource(_ServiceResource):
-    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
-    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
-    contact_name = fields.Field(attribute="contact_name", column_name="contact", widget=TextWidget())
-    phone = fields.Field(attribute="phone", column_name="phone", widget=TextWidget())
-    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    code = _column("code")
+    name = _column("name")
+    contact_name = _column("contact_name", "contact")
+    phone = _column("phone")
+    email = _column("email")
 
     duplicate_key = ("code",)
     required_columns = ("code", "name")
@@ -216,16 +223,10 @@ class SupplierResource(_ServiceResource):
 class StockCountResource(_ServiceResource):
     """A stock count sheet: sku (code or barcode), warehouse (code), counted, reference."""
 
-    sku = fields.Field(
-        attribute="sku", column_name="sku", widget=CodeWidget(SKU, _("SKU"), lookups=("code", "barcode"))
-    )
-    warehouse = fields.Field(
-        attribute="warehouse", column_name="warehouse", widget=CodeWidget(Warehouse, _("warehouse"))
-    )
-    counted = fields.Field(
-        attribute="counted", column_name="counted", widget=StrictIntegerWidget(minimum=0, required=True)
-    )
-    reference = fields.Field(attribute="reference", column_name="reference", widget=TextWidget())
+    sku = _column("sku", widget=CodeWidget(SKU, _("SKU"), lookups=("code", "barcode")))
+    warehouse = _column("warehouse", widget=CodeWidget(Warehouse, _("warehouse")))
+    counted = _column("counted", widget=StrictIntegerWidget(minimum=0, required=True))
+    reference = _column("reference")
 
     duplicate_key = ("sku", "warehouse")
     required_columns = ("sku", "warehouse", "counted")

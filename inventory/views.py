@@ -35,7 +35,14 @@ EXPORT_PERMISSION = "inventory.export_stock"
 
 
 class ExportMixin:
-    """``?export=csv|xlsx`` on a list downloads it (the whole filtered list, not one page)."""
+    """``?export=csv|xlsx`` on a list downloads it (the whole filtered list, not one page).
+
+    The view names the file (``export_name``), its columns (``export_headers``), one object's cells
+    (``export_row``) and, where it is not the queryset, what it lists (``export_objects``); it sets
+    ``self.filters`` while reading, which the page gets with ``can_export`` and ``querystring``.
+    """
+
+    export_name = ""
 
     def export_format(self) -> str | None:
         fmt = self.request.GET.get("export")
@@ -45,10 +52,38 @@ class ExportMixin:
             raise PermissionDenied
         return fmt
 
+    def export_headers(self) -> list[str]:
+        raise NotImplementedError
+
+    def export_row(self, obj) -> list:
+        raise NotImplementedError
+
+    def export_objects(self):
+        return self.get_queryset().iterator(chunk_size=2000)
+
+    def get(self, request, *args, **kwargs):
+        fmt = self.export_format()
+        if fmt:
+            return export_response(
+                name=self.export_name,
+                fmt=fmt,
+                headers=self.export_headers(),
+                rows=(self.export_row(obj) for obj in self.export_objects()),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filters"] = self.filters
+        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
+        ctx["querystring"] = self.request.GET.urlencode()
+        return ctx
+
 
 class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
     permission_required = "inventory.view_stocklevel"
     template_name = "inventory/stocklevel_list.html"
+    export_name = "stock"
     paginate_by = 50
 
     def get_queryset(self):
@@ -61,52 +96,37 @@ class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
             only_low=data.get("low", False),
         )
 
-    def get(self, request, *args, **kwargs):
-        fmt = self.export_format()
-        if fmt:
-            return export_response(
-                name="stock",
-                fmt=fmt,
-                headers=[
-                    _("SKU"),
-                    _("Product"),
-                    _("Variant"),
-                    _("Barcode"),
-                    _("Warehouse"),
-                    _("On hand"),
-                    _("Reserved"),
-                    _("Available"),
-                    _("Damaged"),
-                    _("On order"),
-                    _("Safety stock"),
-                    _("Low stock"),
-                ],
-                rows=(
-                    [
-                        lv.sku.code,
-                        lv.sku.product.name,
-                        lv.sku.name,
-                        lv.sku.barcode,
-                        lv.warehouse.code,
-                        lv.on_hand,
-                        lv.reserved,
-                        lv.available,
-                        lv.damaged,
-                        lv.on_order,
-                        lv.safety_stock,
-                        _("yes") if lv.has_alert else "",
-                    ]
-                    for lv in self.get_queryset().iterator(chunk_size=2000)
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_headers(self):
+        return [
+            _("SKU"),
+            _("Product"),
+            _("Variant"),
+            _("Barcode"),
+            _("Warehouse"),
+            _("On hand"),
+            _("Reserved"),
+            _("Available"),
+            _("Damaged"),
+            _("On order"),
+            _("Safety stock"),
+            _("Low stock"),
+        ]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filters"] = self.filters
-        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
-        ctx["querystring"] = self.request.GET.urlencode()
-        return ctx
+    def export_row(self, lv):
+        return [
+            lv.sku.code,
+            lv.sku.product.name,
+            lv.sku.name,
+            lv.sku.barcode,
+            lv.warehouse.code,
+            lv.on_hand,
+            lv.reserved,
+            lv.available,
+            lv.damaged,
+            lv.on_order,
+            lv.safety_stock,
+            _("yes") if lv.has_alert else "",
+        ]
 
 
 class SKUDetailView(PermissionRequiredMixin, DetailView):
@@ -132,6 +152,7 @@ class SKUDetailView(PermissionRequiredMixin, DetailView):
 class MovementListView(PermissionRequiredMixin, ExportMixin, ListView):
     permission_required = "inventory.view_stockmovement"
     template_name = "inventory/stockmovement_list.html"
+    export_name = "stock-movements"
     paginate_by = 100
 
     def get_queryset(self):
@@ -145,52 +166,37 @@ class MovementListView(PermissionRequiredMixin, ExportMixin, ListView):
             date_to=data.get("date_to"),
         )
 
-    def get(self, request, *args, **kwargs):
-        fmt = self.export_format()
-        if fmt:
-            return export_response(
-                name="stock-movements",
-                fmt=fmt,
-                headers=[
-                    _("When"),
-                    _("SKU"),
-                    _("Warehouse"),
-                    _("Kind"),
-                    _("Bucket"),
-                    _("Quantity"),
-                    _("Balance after"),
-                    _("Reference"),
-                    _("Reason"),
-                    _("Supplier"),
-                    _("Unit cost"),
-                    _("By"),
-                ],
-                rows=(
-                    [
-                        timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M"),
-                        m.sku.code,
-                        m.warehouse.code,
-                        m.get_kind_display(),
-                        m.get_bucket_display(),
-                        m.quantity,
-                        m.balance_after,
-                        m.reference,
-                        m.reason,
-                        m.supplier.name if m.supplier else "",
-                        m.unit_cost,
-                        m.by.get_username() if m.by else "",
-                    ]
-                    for m in self.get_queryset().iterator(chunk_size=2000)
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_headers(self):
+        return [
+            _("When"),
+            _("SKU"),
+            _("Warehouse"),
+            _("Kind"),
+            _("Bucket"),
+            _("Quantity"),
+            _("Balance after"),
+            _("Reference"),
+            _("Reason"),
+            _("Supplier"),
+            _("Unit cost"),
+            _("By"),
+        ]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filters"] = self.filters
-        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
-        ctx["querystring"] = self.request.GET.urlencode()
-        return ctx
+    def export_row(self, m):
+        return [
+            timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M"),
+            m.sku.code,
+            m.warehouse.code,
+            m.get_kind_display(),
+            m.get_bucket_display(),
+            m.quantity,
+            m.balance_after,
+            m.reference,
+            m.reason,
+            m.supplier.name if m.supplier else "",
+            m.unit_cost,
+            m.by.get_username() if m.by else "",
+        ]
 
 
 class StockFormView(PermissionRequiredMixin, FormView):
@@ -326,6 +332,7 @@ class AlertListView(PermissionRequiredMixin, ListView):
 class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):
     permission_required = "inventory.view_suppliersku"
     template_name = "inventory/replenishment.html"
+    export_name = "purchase-list"
 
     def suggestions(self):
         self.filters = ReplenishmentFilterForm(self.request.GET or None)
@@ -335,50 +342,44 @@ class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):
             include_zero=bool(data.get("all")),
         )
 
-    def get(self, request, *args, **kwargs):
-        fmt = self.export_format()
-        if fmt:
-            return export_response(
-                name="purchase-list",
-                fmt=fmt,
-                headers=[
-                    _("Supplier code"),
-                    _("Supplier"),
-                    _("Supplier's code"),
-                    _("SKU"),
-                    _("Name"),
-                    _("Quantity to order"),
-                    _("Unit cost"),
-                    _("Line total"),
-                    _("Lead time (days)"),
-                    _("Available"),
-                    _("On order"),
-                    _("Daily demand"),
-                ],
-                rows=(
-                    [
-                        s.supplier_code,
-                        s.supplier_name,
-                        s.supplier_sku_code,
-                        s.sku_code,
-                        s.sku_name,
-                        s.suggested,
-                        s.unit_cost,
-                        s.line_total,
-                        s.lead_time_days,
-                        s.available,
-                        s.on_order,
-                        s.daily_demand,
-                    ]
-                    for s in self.suggestions()
-                    if s.suggested
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_objects(self):
+        return (s for s in self.suggestions() if s.suggested)
+
+    def export_headers(self):
+        return [
+            _("Supplier code"),
+            _("Supplier"),
+            _("Supplier's code"),
+            _("SKU"),
+            _("Name"),
+            _("Quantity to order"),
+            _("Unit cost"),
+            _("Line total"),
+            _("Lead time (days)"),
+            _("Available"),
+            _("On order"),
+            _("Daily demand"),
+        ]
+
+    def export_row(self, s):
+        return [
+            s.supplier_code,
+            s.supplier_name,
+            s.supplier_sku_code,
+            s.sku_code,
+            s.sku_name,
+            s.suggested,
+            s.unit_cost,
+            s.line_total,
+            s.lead_time_days,
+            s.available,
+            s.on_order,
+            s.daily_demand,
+        ]
 
     def get_context_data(self, **kwargs):
+        suggestions = self.suggestions()  # sets self.filters, which the export mixin puts in the context
         ctx = super().get_context_data(**kwargs)
-        suggestions = self.suggestions()
         groups: dict[str, dict] = {}
         for s in suggestions:
             group = groups.setdefault(
@@ -387,9 +388,6 @@ class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):
             group["rows"].append(s)
             group["total"] += s.line_total
         ctx["groups"] = list(groups.values())
-        ctx["filters"] = self.filters
-        ctx["can_export"] = self.request.user.has_perm(EXPORT_PERMISSION)
-        ctx["querystring"] = self.request.GET.urlencode()
         ctx["review_period"] = selectors.REVIEW_PERIOD_DAYS
         return ctx
 

@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from oms.forms import StyledFormMixin, style_fields
+from oms.forms import StyledFormMixin, form_add_domain_error, style_fields
 from orders.choices import (
     ChannelKind,
     ContactChannel,
@@ -165,14 +165,7 @@ class StyledForm(StyledFormMixin, forms.Form):
 
     def put_domain_error(self, exc) -> None:
         """Show a service's refusal on the fields it names, else above the form; keeps what was typed."""
-        placed = False
-        for name, errors in exc.field_errors.items():
-            if name in self.fields:
-                for error in errors:
-                    self.add_error(name, error)
-                placed = True
-        if not placed:
-            self.add_error(None, exc.message)
+        form_add_domain_error(self, exc)
         self._style()
 
 

@@ -55,36 +55,38 @@ def supplier_charges_attach(*, charge_ids: Sequence[int], statement_id: int) -> 
             charge.statement_id is not None and charge.statement_id != statement_id
         ):
             raise ChargeNotAttachable(charge, statement_id)
-    for charge in charges:
-        charge.reconciliation_status = ReconciliationStatus.IN_STATEMENT
-        charge.statement_id = statement_id
-    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "statement_id"])
+    _charges_set(charges, reconciliation_status=ReconciliationStatus.IN_STATEMENT, statement_id=statement_id)
     return charges
+
+
+def _locked_unreconciled_charges(*, statement_id: int) -> list[SupplierCharge]:
+    """The statement's charges, locked; a reconciled one refuses the change."""
+    charges = _locked_charges(statement_id=statement_id)
+    for charge in charges:
+        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
+            raise ChargeNotAttachable(charge, statement_id)
+    return charges
+
+
+def _charges_set(charges: list[SupplierCharge], **values) -> None:
+    """The same values on every charge, in one UPDATE."""
+    for charge in charges:
+        for name, value in values.items():
+            setattr(charge, name, value)
+    SupplierCharge.objects.bulk_update(charges, list(values))
 
 
 @retry_on_conflict
 def supplier_charges_detach(*, statement_id: int) -> int:
     """Take every charge off a statement that is not approved (it is open again); reconciled ones refuse."""
-    charges = _locked_charges(statement_id=statement_id)
-    for charge in charges:
-        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
-            raise ChargeNotAttachable(charge, statement_id)
-    for charge in charges:
-        charge.reconciliation_status = ReconciliationStatus.OPEN
-        charge.statement_id = None
-    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "statement_id"])
+    charges = _locked_unreconciled_charges(statement_id=statement_id)
+    _charges_set(charges, reconciliation_status=ReconciliationStatus.OPEN, statement_id=None)
     return len(charges)
 
 
 @retry_on_conflict
 def supplier_charges_mark_reconciled(*, statement_id: int, on_date: date) -> int:
     """The statement was approved: its charges are reconciled on ``on_date``; nothing is reconciled twice."""
-    charges = _locked_charges(statement_id=statement_id)
-    for charge in charges:
-        if charge.reconciliation_status == ReconciliationStatus.RECONCILED:
-            raise ChargeNotAttachable(charge, statement_id)
-    for charge in charges:
-        charge.reconciliation_status = ReconciliationStatus.RECONCILED
-        charge.reconciled_at = on_date
-    SupplierCharge.objects.bulk_update(charges, ["reconciliation_status", "reconciled_at"])
+    charges = _locked_unreconciled_charges(statement_id=statement_id)
+    _charges_set(charges, reconciliation_status=ReconciliationStatus.RECONCILED, reconciled_at=on_date)
     return len(charges)

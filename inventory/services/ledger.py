@@ -77,6 +77,13 @@ def _move(
     )
 
 
+def _level_changed(level: StockLevel, *, gained: bool) -> None:
+    """After a write to one level: its low-stock alert is reviewed; stock that arrived may serve backorders."""
+    stock_alerts_review([level], may_recover=gained)
+    if gained:
+        _announce_stock_arrived([level.sku_id])
+
+
 def _add_reserved(deltas: dict[int, int]) -> None:
     """reserved += delta for several locked levels in one statement (an allocation touches 1–4)."""
     if len(deltas) == 1:
@@ -138,8 +145,7 @@ def stock_receive(
         taken = min(level.on_order, quantity)
         StockLevel.objects.filter(pk=level.pk).update(on_order=F("on_order") - taken)
         level.on_order -= taken
-    stock_alerts_review([level], may_recover=True)
-    _announce_stock_arrived([sku_id])
+    _level_changed(level, gained=True)
     return movement
 
 
@@ -165,9 +171,7 @@ def stock_adjust(
         reference=reference,
         by=by,
     )
-    stock_alerts_review([level], may_recover=quantity > 0)
-    if quantity > 0:
-        _announce_stock_arrived([sku_id])
+    _level_changed(level, gained=quantity > 0)
     return movement
 
 
@@ -193,9 +197,7 @@ def stock_count(
         % {"counted": counted, "before": counted - difference},
         by=by,
     )
-    stock_alerts_review([level], may_recover=difference > 0)
-    if difference > 0:
-        _announce_stock_arrived([sku_id])
+    _level_changed(level, gained=difference > 0)
     return movement
 
 
@@ -246,8 +248,7 @@ def stock_restock_return(
         movement = _move(
             level, kind=MovementKind.RETURN_RESTOCK, quantity=quantity, reference=reference, by=by
         )
-        stock_alerts_review([level], may_recover=True)
-        _announce_stock_arrived([sku_id])
+        _level_changed(level, gained=True)
     else:
         movement = _move(
             level,
