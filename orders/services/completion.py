@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
@@ -45,8 +44,9 @@ def _order_complete_due(*, order_id: int, now: datetime) -> bool:
     days = order.channel.aftersales_window_days
     if order.delivered_at + timedelta(days=days) > now or completion_blocked([order.pk]):
         return False
-    note = _("The after-sales window of %(days)s days after delivery has closed.") % {"days": days}
-    run_transition(order, "complete", check_perm=False, note=note)
+    # No free-text note: the timeline names the step in the reader's language (已签收 → 已完成); a stored
+    # English sentence would be English on a Chinese screen.
+    run_transition(order, "complete", check_perm=False)
     order.save(update_fields=["status", "updated_at"])
     return True
 
