@@ -167,9 +167,9 @@
     if (sending !== null && !event.detail.successful) { failed = true; }
   });
   document.addEventListener("DOMContentLoaded", react);
-  document.addEventListener("htmx:afterSettle", function () {
-    var state = document.getElementById("pack-state");
-    var result = state && state.dataset.result;
+  // htmx settles each swapped element (the verdict and its out-of-band parts): one beep, for the verdict.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var result = event.target.id === "pack-state" && event.target.dataset.result;
     if (result) { beep(result === "ok"); }
     react();
   });
