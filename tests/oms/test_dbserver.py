@@ -51,7 +51,9 @@ def data_dir(tmp_path):
     pid_file = folder / "postmaster.pid"
     if pid_file.exists():
         with contextlib.suppress(psutil.Error, ValueError):
-            psutil.Process(int(pid_file.read_text().split()[0])).kill()
+            process = psutil.Process(int(pid_file.read_text().split()[0]))
+            if process.name() == "postgres":
+                process.kill()
 
 
 def _env(data_dir: Path) -> dict:
@@ -121,24 +123,23 @@ def test_a_stale_pid_file_from_a_killed_server_does_not_block_the_next_start(dat
     process, postmaster = _attach(data_dir, "exit")
     assert process.wait(timeout=30) == 0
     assert _wait_until(lambda: not _running(postmaster))
-    # A killed server leaves postmaster.pid behind; its pid now belongs to another program (this one).
-    stale = [
-        str(os.getpid()),
-        str(data_dir.resolve()),
-        "1700000000",
-        "5432",
-        str(data_dir.resolve()),
-        "",
-        "0 0",
-        "ready",
-    ]
-    (data_dir / "postmaster.pid").write_text("\n".join(stale) + "\n")
-    (data_dir / ".s.PGSQL.5432.lock").write_text(f"{os.getpid()}\n")
+    # A killed server leaves postmaster.pid behind, and its pid now belongs to another program.
+    # (A disposable one: were the file believed, pgserver would end that program at exit.)
+    other = subprocess.Popen(["sleep", "300"])
+    try:
+        here = str(data_dir.resolve())
+        stale = [str(other.pid), here, "1700000000", "5432", here, "", "0 0", "ready"]
+        (data_dir / "postmaster.pid").write_text("\n".join(stale) + "\n")
+        (data_dir / ".s.PGSQL.5432.lock").write_text(f"{other.pid}\n")
 
-    again, new_postmaster = _attach(data_dir, "exit")
-    assert again.wait(timeout=30) == 0
-    assert new_postmaster != os.getpid()
-    assert _wait_until(lambda: not _running(new_postmaster))
+        again, new_postmaster = _attach(data_dir, "exit")
+        assert again.wait(timeout=30) == 0
+        assert new_postmaster != other.pid
+        assert _wait_until(lambda: not _running(new_postmaster))
+        assert other.poll() is None, "the unrelated program was left alone"
+    finally:
+        other.kill()
+        other.wait(timeout=30)
 
 
 def test_forgetting_keeps_live_processes_and_a_running_servers_pid_file(tmp_path):
