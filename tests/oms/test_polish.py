@@ -84,7 +84,11 @@ def test_seeding_records_emails_in_the_outbox_without_printing_them(settings, ca
     assert len(mail.outbox) == sent.count()
     assert "Content-Type: text/plain" not in out + err
     assert "Subject:" not in out + err
-    assert f"{emails.count()} e-mails to demo customers are in the outbox" in out
+    assert f"{emails.count()} e-mails to demo customers (and their SMS) are in the outbox" in out
+    # Nor a log line per SMS or per delivery task.
+    assert "SMS to" not in err
+    assert "succeeded in" not in err
+    assert len(err.splitlines()) < 20
     assert len(out.splitlines()) < 40
     # The web process still prints e-mails to the console as configured.
     from django.conf import settings as live

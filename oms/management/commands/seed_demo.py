@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 
@@ -33,12 +34,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         emails_before = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL).count()
-        with _quiet_console_email():
+        with _quiet_console_email(), _quiet_delivery_logs():
             self._seed()
         emails = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL).count() - emails_before
         if emails:
             self.stdout.write(
-                f"{emails} e-mails to demo customers are in the outbox (/notifications/), not printed here."
+                f"{emails} e-mails to demo customers (and their SMS) are in the outbox (/notifications/), "
+                "not printed here."
             )
 
     def _seed(self):
@@ -87,3 +89,21 @@ def _quiet_console_email():
         return
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         yield
+
+
+# Loggers that write a line (or a whole SMS) per delivered message while the demo's tasks run eagerly.
+CHATTY_LOGGERS = ("celery.app.trace", "oms.notifications")
+
+
+@contextmanager
+def _quiet_delivery_logs():
+    """While seeding, only warnings from the delivery of the demo's messages; the levels are restored after."""
+    loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
