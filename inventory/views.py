@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from inventory import selectors, services
@@ -179,7 +179,7 @@ class MovementListView(PermissionRequiredMixin, ExportMixin, ListView):
             _("Reason"),
             _("Supplier"),
             _("Unit cost"),
-            _("By"),
+            pgettext("actor", "By"),
         ]
 
     def export_row(self, m):

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class User(AbstractUser):
@@ -69,7 +70,7 @@ class OutboxMessage(models.Model):
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("outbox status", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -120,11 +121,11 @@ class BackgroundJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("what"), max_length=200)
-    handler = models.CharField(_("handler"), max_length=200)
+    handler = models.CharField(pgettext_lazy("job", "handler"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
-    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    progress_total = models.PositiveIntegerField(pgettext_lazy("job progress", "total"), default=0)
     message = models.TextField(_("message"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)

@@ -25,6 +25,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def public_url(environ) -> str:
+    """Base of links sent to customers: OMS_PUBLIC_URL, else the local server on PORT (as `make demo` runs it)."""
+    explicit = environ.get("OMS_PUBLIC_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    port = environ.get("PORT", "").strip() or "8000"
+    if not port.isdigit():
+        raise RuntimeError(f"PORT must be a number, got {port!r}")
+    return f"http://127.0.0.1:{port}"
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or (
     "dev-only-insecure-key-set-SECRET_KEY-in-production" if DEBUG or env_bool("OMS_DEV", True) else ""
@@ -137,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our zh_Hans number formats group thousands (¥498,437.60); Django's own do not.
+FORMAT_MODULE_PATH = ["oms.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
@@ -252,8 +265,8 @@ OMS_LARGE_REFUND_AMOUNT = os.environ.get("OMS_LARGE_REFUND_AMOUNT", "1000.00")
 OMS_AFTERSALES_PHOTO_MAX_BYTES = int(os.environ.get("OMS_AFTERSALES_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 OMS_AFTERSALES_MAX_PHOTOS = int(os.environ.get("OMS_AFTERSALES_MAX_PHOTOS", "6"))
 OMS_SURVEY_LINK_DAYS = int(os.environ.get("OMS_SURVEY_LINK_DAYS", "60"))
-# Where customers open links sent to them (survey); no trailing slash.
-OMS_PUBLIC_URL = os.environ.get("OMS_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where customers open links sent to them (survey, tracking); no trailing slash.
+OMS_PUBLIC_URL = public_url(os.environ)
 CELERY_BEAT_SCHEDULE["aftersales-survey-invites"] = {
     "task": "aftersales.tasks.survey_invites_task",
     "schedule": crontab(minute=15),
@@ -357,7 +370,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the container health check speaks pl
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "oms.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # A 403 or 400 is an ordinary refusal: one line, not a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"]},
+    },
 }

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderStatus(models.TextChoices):
@@ -82,7 +83,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("payment status", "Pending")
     PAID = "paid", _("Paid")
     REFUNDED = "refunded", _("Refunded")
 
@@ -133,7 +134,7 @@ class InvoiceType(models.TextChoices):
 
 
 class InvoiceStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
+    REQUESTED = "requested", pgettext_lazy("invoice status", "Requested")
     ISSUED = "issued", _("Issued")
     SENT = "sent", _("Sent")
     RED_LETTER_NEEDED = "red_letter_needed", _("Red-letter invoice needed")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from oms.audit import logged
@@ -155,7 +156,7 @@ class SupplierStatement(FSMModelMixin, models.Model):
         _("status"), max_length=12, choices=StatementStatus.choices, default=S.DRAFT, protected=True
     )
     # The sum of the lines, kept by the services that change the lines (invariant 4).
-    total = models.DecimalField(_("total"), default=0, **MONEY)
+    total = models.DecimalField(pgettext_lazy("money", "total"), default=0, **MONEY)
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     note = models.TextField(_("note"), blank=True)
     reject_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from aftersales.choices import RETURN_TYPES, TRANSITION_LABELS, CaseStatus, CaseType, Condition
@@ -285,7 +286,10 @@ class CaseLine(models.Model):
         help_text=_("Exchange for another SKU; empty: the same SKU."),
     )
     condition = models.CharField(
-        _("condition"), max_length=12, choices=Condition.choices, default=Condition.PENDING
+        pgettext_lazy("goods condition", "condition"),
+        max_length=12,
+        choices=Condition.choices,
+        default=Condition.PENDING,
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from oms.audit import logged
@@ -72,7 +73,7 @@ class Order(FSMModelMixin, models.Model):
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
     shipping_fee = models.DecimalField(_("shipping fee"), default=Decimal("0.00"), **MONEY)
     discount = models.DecimalField(_("discount"), default=Decimal("0.00"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    total = models.DecimalField(pgettext_lazy("money", "total"), **MONEY)
 
     is_urgent = models.BooleanField(_("urgent"), default=False)
     promotion = models.CharField(_("promotion"), max_length=50, blank=True)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
-from oms.models import User
+from oms.models import OutboxMessage, User
 from oms.roles import ROLE_BY_KEY, sync_roles
 
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
     # username, role key, language, superuser
@@ -28,6 +33,17 @@ class Command(BaseCommand):
     help = "Create the demo users (password 'demo') and demo data for every app; safe to run again."
 
     def handle(self, *args, **options):
+        emails_before = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL).count()
+        with _quiet_console_email(), _quiet_delivery_logs():
+            self._seed()
+        emails = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL).count() - emails_before
+        if emails:
+            self.stdout.write(
+                f"{emails} e-mails to demo customers (and their SMS) are in the outbox (/notifications/), "
+                "not printed here."
+            )
+
+    def _seed(self):
         started = time.monotonic()
         sync_roles()
         with transaction.atomic():
@@ -60,3 +76,34 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(Group.objects.get(name=ROLE_BY_KEY[role_key].group))
         return user
+
+
+@contextmanager
+def _quiet_console_email():
+    """While seeding, e-mails the console backend would print (about 1,150) are kept in memory instead.
+
+    The outbox still records every message as sent; another configured backend (SMTP, file) is left alone.
+    """
+    if settings.EMAIL_BACKEND != CONSOLE_EMAIL_BACKEND:
+        yield
+        return
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        yield
+
+
+# Loggers that write a line (or a whole SMS) per delivered message while the demo's tasks run eagerly.
+CHATTY_LOGGERS = ("celery.app.trace", "oms.notifications")
+
+
+@contextmanager
+def _quiet_delivery_logs():
+    """While seeding, only warnings from the delivery of the demo's messages; the levels are restored after."""
+    loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
