@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from fulfillment.choices import BEFORE_SHIPPED, ShipmentStatus
 from fulfillment.intercepts import INTERCEPTING_ORDER_STATUSES
+from fulfillment.intercepts import LABELS as INTERCEPTION_LABELS
 from fulfillment.models import PackScan, PickWave, Shipment, ShipmentLine, TrackingEvent
 from inventory.choices import LocationKind
 from inventory.models import Location
@@ -187,6 +188,15 @@ def _bins(warehouse_id: int, sku_ids: set[int]) -> dict[int, tuple[int, str]]:
     return out
 
 
+def _intercepted_label(line: ShipmentLine, so_far: str):
+    """The sort list's interception mark of a parcel, from its lines' orders already fetched (cancelled wins)."""
+    status = line.order_line.order.status
+    if line.shipment.status not in BEFORE_SHIPPED or status not in INTERCEPTING_ORDER_STATUSES:
+        return so_far
+    label = INTERCEPTION_LABELS[OrderStatus(status)]
+    return label if status == OrderStatus.CANCELLED or not so_far else so_far
+
+
 def picklist_data(wave: PickWave) -> tuple[dict, list[dict], list[dict]]:
     """Wave header, consolidated pick rows in walking order, and the per-parcel sort list."""
     lines = list(
@@ -205,9 +215,16 @@ def picklist_data(wave: PickWave) -> tuple[dict, list[dict], list[dict]]:
         skus[line.sku_id] = line.sku
         parcel = parcels.setdefault(
             line.shipment_id,
-            {"number": line.shipment.number, "orders": set(), "lines": [], "first": no_bin},
+            {
+                "number": line.shipment.number,
+                "orders": set(),
+                "lines": [],
+                "first": no_bin,
+                "intercepted": "",
+            },
         )
         parcel["orders"].add(line.order_line.order.number)
+        parcel["intercepted"] = _intercepted_label(line, parcel["intercepted"])
         parcel["lines"].append({"sku": line.sku.code, "quantity": line.quantity})
         parcel["first"] = min(parcel["first"], bins.get(line.sku_id, no_bin))
     pick_rows = [

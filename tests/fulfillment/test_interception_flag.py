@@ -273,3 +273,25 @@ def test_the_wave_page_and_waves_list_do_not_grow_queries_with_intercepted_parce
         order_cancel(order_id=shipment.order_id, reason="y", check_perm=False)
     urls[0] = reverse("fulfillment:wave", args=[wave2.pk])
     assert [queries_for(client, url) for url in urls] == few
+
+
+def test_the_sort_list_marks_the_intercepted_parcels(make_parcel, warehouse):
+    import io
+
+    from pypdf import PdfReader
+
+    from fulfillment.pdf import render_sortlist
+    from fulfillment.selectors import picklist_data
+
+    normal, held, cancelled = make_parcel(), make_parcel(), make_parcel()
+    wave = wave_build(warehouse_id=warehouse.pk)
+    order_hold(order_id=held.order_id, reason="x")
+    order_cancel(order_id=cancelled.order_id, reason="y", check_perm=False)
+    header, _rows, parcels = picklist_data(wave)
+    assert {p["number"]: str(p["intercepted"]) for p in parcels} == {
+        normal.number: "",
+        held.number: "Intercepted — order on hold",
+        cancelled.number: "Intercepted — order cancelled",
+    }
+    text = PdfReader(io.BytesIO(render_sortlist(wave=header, parcels=parcels, language="en"))).pages[0]
+    assert text.extract_text().count("Intercepted") == 2
