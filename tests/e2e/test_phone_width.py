@@ -99,3 +99,7 @@ def test_the_to_ship_list_flags_the_intercepted_parcels_in_red(
     assert colour == "rgb(220, 53, 69)"  # Bootstrap's danger red
     assert Shipment.objects.get(pk=normal.pk).interception is None
     page.screenshot(path=str(SHOTS / "to-ship-intercepted-zh-hans.png"), full_page=True)
+    page.get_by_role("link", name=held.number).click()
+    expect(page.locator(".alert-danger .badge")).to_have_text("已截停——订单已拦截")
+    expect(page.locator(".alert-danger")).to_contain_text("此包裹不得打包或发货")
+    page.screenshot(path=str(SHOTS / "parcel-intercepted-zh-hans.png"), full_page=True)
