@@ -71,6 +71,7 @@ class AftersalesConfig(AppConfig):
         privacy_rules.register()
         from aftersales import selectors, services
         from orders.hooks import (
+            register_completion_blocker,
             register_customer_anonymise_handler,
             register_customer_merge_handler,
             register_refund_provider,
@@ -92,3 +93,5 @@ class AftersalesConfig(AppConfig):
         register_refund_provider(selectors.completed_refunds_by_order)
         register_customer_merge_handler(services.customer_merged)
         register_customer_anonymise_handler(services.customer_anonymised)
+        # A delivered order with an open case stays delivered: completion waits until the case closes.
+        register_completion_blocker(selectors.open_cases_blocking_completion)

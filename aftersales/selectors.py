@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from aftersales.choices import (
     BADGE_COLOURS,
@@ -317,6 +318,21 @@ def completed_refunds_by_order(order_ids: list[int]) -> dict[int, Decimal]:
         .annotate(s=Sum("amount"))
     )
     return dict(rows)
+
+
+def open_cases_blocking_completion(order_ids: list[int]) -> dict[int, str]:
+    """Orders with an open after-sales case, which must stay delivered until it closes (orders' completion)."""
+    rows = (
+        AftersalesCase.objects.filter(order_id__in=order_ids, status__in=OPEN_STATUSES)
+        .order_by("order_id", "pk")
+        .values_list("order_id", "number")
+    )
+    blocked: dict[int, str] = {}
+    for order_id, number in rows:
+        blocked.setdefault(
+            order_id, _("After-sales case %(number)s is open.") % {"number": number or _("(no number)")}
+        )
+    return blocked
 
 
 def customer_aftersales_panel(customer, request) -> dict:

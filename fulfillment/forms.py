@@ -35,7 +35,8 @@ class ScanForm(StyledForm):
 
 
 class PackDoneForm(StyledForm):
-    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, required=False)
+    # A barcode typed into the weight field by mistake is refused, not stored as grams (integer column).
+    weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, max_value=1_000_000, required=False)
 
 
 class ShipForm(StyledForm):

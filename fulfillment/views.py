@@ -150,20 +150,21 @@ def _pack_context(request, shipment: Shipment | None, outcome=None, done_form=No
 
 
 def _pack_render(request, ctx: dict) -> HttpResponse:
-    template = "fulfillment/inc/pack_panel.html" if request.htmx else "fulfillment/pack.html"
-    return render(request, template, ctx)
+    if not request.htmx:
+        return render(request, "fulfillment/pack.html", ctx)
+    # The whole parcel panel (and the verdict, out of band); the scan field outside it is never replaced,
+    # so keystrokes of the next scan arriving meanwhile stay where they are.
+    response = render(request, "fulfillment/inc/pack_panel.html", {**ctx, "state_oob": True})
+    response["HX-Retarget"] = "#pack-panel"
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
-def _parcel_scan_response(request, result, *, switching: bool = False) -> HttpResponse:
+def _parcel_scan_response(request, result) -> HttpResponse:
     """A parcel's barcode was scanned: show that parcel (or the refusal) in the whole panel."""
     if result.kind in (PackStationKind.OPENED, PackStationKind.SWITCHED) and not request.htmx:
         return HttpResponseRedirect(reverse("fulfillment:pack-shipment", args=[result.shipment.pk]))
-    response = _pack_render(request, _pack_context(request, result.shipment, result.outcome))
-    if switching and request.htmx:
-        # The scan came from a parcel's item field: replace the whole panel, not just the state.
-        response["HX-Retarget"] = "#pack-panel"
-        response["HX-Reswap"] = "innerHTML"
-    return response
+    return _pack_render(request, _pack_context(request, result.shipment, result.outcome))
 
 
 def _item_scan_response(request, shipment: Shipment, result) -> HttpResponse:
@@ -221,7 +222,7 @@ class PackShipmentView(PermissionRequiredMixin, View):
             open_shipment_id=shipment.pk, code=form.cleaned_data["code"], by=request.user
         )
         if result.parcel_scan:
-            return _parcel_scan_response(request, result, switching=True)
+            return _parcel_scan_response(request, result)
         return _item_scan_response(request, shipment, result)
 
 

@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.cancel_unpaid_orders_task",
         "schedule": timedelta(minutes=5),
     },
+    "orders-complete-delivered": {
+        "task": "orders.tasks.complete_delivered_orders_task",
+        "schedule": crontab(minute=40),
+    },
 }
 CELERY_BEAT_SCHEDULE.update(
     {

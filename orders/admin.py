@@ -30,7 +30,7 @@ class ChannelTokenInline(ReadOnlyInline):
 
 @admin.register(Channel)
 class ChannelAdmin(ChangeLoggedAdmin, admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "currency", "sla_hours", "is_active"]
+    list_display = ["code", "name", "kind", "currency", "sla_hours", "aftersales_window_days", "is_active"]
     list_filter = ["kind", "is_active", "currency"]
     search_fields = ["code", "name"]
     inlines = [ChannelTokenInline]

@@ -7,6 +7,9 @@
   transaction to move the app's own rows (cases, complaints) from the duplicate to the customer kept.
 - Customer anonymise handlers: ``fn(*, customer_id, by)``, run inside ``customer_anonymise``'s
   transaction to erase the personal fields the app keeps about that customer.
+- Completion blockers: ``fn(order_ids) -> {order_id: reason}``, the delivered orders that must not complete
+  yet and why (aftersales: an open case). ``orders_complete_due`` asks them before and again, under the
+  order's lock, right before it completes an order.
 
 The other direction (a refund recorded after an invoice was issued) needs no hook: aftersales imports
 orders and calls ``orders.services.invoices_refund_recorded`` in the refund's transaction.
@@ -20,6 +23,7 @@ from decimal import Decimal
 _refund_providers: list[Callable] = []
 _merge_handlers: list[Callable] = []
 _anonymise_handlers: list[Callable] = []
+_completion_blockers: list[Callable] = []
 
 
 def _add(registry: list[Callable], fn: Callable) -> None:
@@ -38,6 +42,10 @@ def register_customer_merge_handler(fn: Callable) -> None:
 
 def register_customer_anonymise_handler(fn: Callable) -> None:
     _add(_anonymise_handlers, fn)
+
+
+def register_completion_blocker(fn: Callable) -> None:
+    _add(_completion_blockers, fn)
 
 
 def refunds_from_other_apps(order_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -59,3 +67,15 @@ def run_merge_handlers(*, keep_id: int, duplicate_id: int, by) -> None:
 def run_anonymise_handlers(*, customer_id: int, by) -> None:
     for handler in _anonymise_handlers:
         handler(customer_id=customer_id, by=by)
+
+
+def completion_blocked(order_ids: Iterable[int]) -> dict[int, str]:
+    """The orders among ``order_ids`` that an app above holds back from completing, with its reason."""
+    ids = list(order_ids)
+    blocked: dict[int, str] = {}
+    if not ids:
+        return blocked
+    for provider in _completion_blockers:
+        for order_id, reason in provider(ids).items():
+            blocked.setdefault(order_id, reason)
+    return blocked

@@ -1,4 +1,5 @@
-"""Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation.
+"""Celery tasks of the orders app: batch allocation, backorders when stock arrives, unpaid cancellation,
+completion of delivered orders.
 
 Import rule (no cycle): tasks import the services, never the reverse. A service that sets off one of these
 tasks names it: ``oms.dispatch.task_send_on_commit("orders.tasks.<name>", ...)``.
@@ -31,3 +32,9 @@ def allocate_backorders_task(sku_ids: list[int]) -> dict[str, int]:
 def cancel_unpaid_orders_task() -> int:
     """Beat: cancel orders left unpaid longer than OMS_UNPAID_CANCEL_MINUTES."""
     return services.orders_cancel_unpaid()
+
+
+@shared_task(name="orders.tasks.complete_delivered_orders_task")
+def complete_delivered_orders_task(*, limit: int = 500) -> dict[str, int]:
+    """Beat (hourly): complete delivered orders whose after-sales window has closed and no case is open."""
+    return services.orders_complete_due(limit=limit)

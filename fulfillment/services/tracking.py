@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from fulfillment.carriers import TrackingUpdate, adapter_for
@@ -53,11 +54,12 @@ def _deliver_orders(shipment: Shipment) -> None:
     from orders.services import order_mark_delivered
 
     for order in Order.objects.filter(lines__shipment_lines__shipment=shipment).distinct().order_by("pk"):
-        pending = Shipment.objects.filter(lines__order_line__order=order).exclude(
-            status__in=[S.DELIVERED, S.CANCELLED]
-        )
+        parcels = Shipment.objects.filter(lines__order_line__order=order)
+        pending = parcels.exclude(status__in=[S.DELIVERED, S.CANCELLED])
         if order.status == OrderStatus.SHIPPED and not pending.exists():
-            order_mark_delivered(order_id=order.pk)
+            # The order arrived with its last parcel: the after-sales window runs from the carrier's time.
+            last = parcels.filter(status=S.DELIVERED).aggregate(at=Max("delivered_at"))["at"]
+            order_mark_delivered(order_id=order.pk, delivered_at=last)
 
 
 @retry_on_conflict

@@ -20,6 +20,14 @@ class Channel(models.Model):
     sla_hours = models.PositiveSmallIntegerField(
         _("SLA (hours)"), default=24, help_text=_("Paid orders should leave the warehouse within this time.")
     )
+    aftersales_window_days = models.PositiveSmallIntegerField(
+        _("after-sales window (days)"),
+        default=15,
+        db_default=15,
+        help_text=_(
+            "Delivered orders complete this many days after delivery, unless an after-sales case is open."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -65,6 +65,8 @@ class Order(FSMModelMixin, models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     allocated_at = models.DateTimeField(_("allocated"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # The after-sales window (the channel's days) runs from here; the completion sweep reads it.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
@@ -139,6 +141,10 @@ class Order(FSMModelMixin, models.Model):
             # that answers it without visiting the table.
             models.Index(
                 fields=["paid_at", "channel"], name="order_sla_open_idx", condition=Q(status__in=SLA_STATUSES)
+            ),
+            # The completion sweep reads only delivered orders, oldest delivery first.
+            models.Index(
+                fields=["delivered_at"], name="order_delivered_idx", condition=Q(status=S.DELIVERED)
             ),
         ]
         permissions = [

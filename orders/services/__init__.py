@@ -3,6 +3,7 @@
 - ``intake`` / ``intake_batch``: single-order and batch intake, reship;
 - ``routing``: rules (risk, priority, review), pay and route, ``order_mark_paid``;
 - ``lifecycle``: approve / reject / hold / resume / cancel, unpaid cancellation, fulfilment marks;
+- ``completion``: delivered orders complete when their channel's after-sales window closes;
 - ``allocation``: the orders' side of allocation (single, batch, pending, backorders, re-allocation);
 - ``customers``: customer matching, preferences, merge, anonymise;
 - ``invoices``: request, issue, send, void, red-letter flag;
@@ -40,6 +41,7 @@ from orders.services.allocation import (
     orders_allocate_pending,
 )
 from orders.services.channels import channel_token_create, hash_token
+from orders.services.completion import orders_complete_due
 from orders.services.customers import (
     ANONYMISE_BLOCKING,
     CUSTOMER_EDITABLE,
@@ -165,5 +167,6 @@ __all__ = [
     "orders_allocate_pending",
     "orders_bulk_approve",
     "orders_cancel_unpaid",
+    "orders_complete_due",
     "orders_intake_batch",
 ]

@@ -7,7 +7,7 @@ transition through ``oms.audit.run_transition`` and saves in the same transactio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
-from orders.choices import PaymentStatus
+from orders.choices import PaymentMethod, PaymentStatus
 from orders.models import Order, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _locked, _require_reason
 from orders.services.notifications import _notify
@@ -132,11 +132,15 @@ def _after_cancel(order: Order, *, reason: str, by) -> None:
 
 
 def orders_cancel_unpaid(*, now=None) -> int:
-    """Cancel orders still unpaid ``OMS_UNPAID_CANCEL_MINUTES`` after they were placed; returns how many."""
+    """Cancel orders still unpaid ``OMS_UNPAID_CANCEL_MINUTES`` after they were placed; returns how many.
+
+    Cash on delivery is never cancelled as unpaid: the customer pays the courier, so it stays unpaid until then.
+    """
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.OMS_UNPAID_CANCEL_MINUTES)
     ids = list(
         Order.objects.filter(status=S.PENDING_PAYMENT, placed_at__lt=cutoff)
+        .exclude(payments__method=PaymentMethod.COD)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -175,9 +179,12 @@ def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Orde
 
 
 @retry_on_conflict
-def order_mark_delivered(*, order_id: int, by=None) -> Order:
+def order_mark_delivered(*, order_id: int, by=None, delivered_at: datetime | None = None) -> Order:
+    """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts."""
     order = _locked(order_id)
     run_transition(order, "deliver", by=by, check_perm=False)
+    now = timezone.now()
+    order.delivered_at = min(delivered_at, now) if delivered_at else now
     _notify(order, "delivered")
     order.save()
     return order

@@ -67,3 +67,58 @@ def test_queries_per_scan_do_not_grow_with_the_lines(allocated_order, client_for
 
     assert small_ok == large_ok
     assert small_wrong == large_wrong
+
+
+def _post(client, url, data):
+    return client.post(url, data, headers=HTMX)
+
+
+def test_no_answer_ever_replaces_the_scan_field(allocated_order, client_for, warehouse_user):
+    """The next scan's keys arrive while an answer is swapped in: the field they go to must stay (#16)."""
+    first, first_skus = _parcel(allocated_order, 3, "13900000065")
+    second, _ = _parcel(allocated_order, 4, "13900000066")
+    client = client_for(warehouse_user)
+    first_url = reverse("fulfillment:pack-shipment", args=[first.pk])
+    second_url = reverse("fulfillment:pack-shipment", args=[second.pk])
+
+    page = client.get(first_url).content.decode()
+    assert page.count('id="scan-input"') == 1
+    panel = page[page.index('id="pack-panel"') :]
+    assert 'id="scan-input"' not in panel  # outside every swapped region
+    assert f'data-scan-url="{first_url}"' in page
+
+    opened = _post(client, reverse("fulfillment:pack"), {"code": first.number})
+    item = _post(client, first_url, {"code": first_skus[0].code})
+    switched = _post(client, first_url, {"code": second.number})
+    unknown = _post(client, second_url, {"code": "SHP-NOPE"})
+    for response in (opened, item, switched, unknown):
+        assert response.status_code == 200
+        assert 'id="scan-input"' not in response.content.decode()
+
+    # A parcel answer is the whole panel, whatever the page targeted, with the verdict and the next URL.
+    for response, url in ((opened, first_url), (switched, second_url)):
+        assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#pack-panel", "innerHTML")
+        body = response.content.decode()
+        assert 'id="pack-state"' in body and 'hx-swap-oob="true"' in body and f'data-scan-url="{url}"' in body
+    assert "HX-Retarget" not in item
+    assert f'data-scan-url="{first_url}"' in item.content.decode()
+    # An item code unknown to the open parcel is a wrong item of that parcel, not a parcel scan.
+    assert 'data-result="wrong_item"' in unknown.content.decode()
+
+
+def test_a_barcode_typed_as_the_weight_is_refused_not_stored(allocated_order, client_for, warehouse_user):
+    shipment, skus = _parcel(allocated_order, 1, "13900000067")
+    client = client_for(warehouse_user)
+    _scan(client, shipment, skus[0].code)
+
+    response = client.post(
+        reverse("fulfillment:pack-done", args=[shipment.pk]), {"weight_g": "6910000000011"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        'data-testid="weight-error">Ensure this value is less than or equal to 1000000.<'
+        in response.content.decode()
+    )
+    shipment.refresh_from_db()
+    assert (shipment.status, shipment.weight_g) == ("pending", None)

@@ -71,20 +71,23 @@ def test_a_channel_over_its_rate_gets_429_with_retry_after(api, sku, settings):
 
 @pytest.fixture
 def broker_down(monkeypatch):
-    """The real Celery app, not eager, pointed at a port where no broker listens."""
+    """The real Celery app, not eager, pointed at a port where no broker listens.
+
+    Celery caches its connection pool and producer pool (an earlier test may have used the real Redis):
+    both are dropped for the test and put back after it.
+    """
     from oms.celery import app
 
     unreachable = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool)
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool)
     app.conf.task_always_eager = False
     monkeypatch.setenv("CELERY_BROKER_URL", unreachable)  # Celery reads the environment first
     app.conf.broker_url = unreachable
-    app._pool = None
+    app._pool = app.amqp._producer_pool = None
     yield app
-    app.conf.task_always_eager, app.conf.broker_url, _pool = saved
     if app._pool is not None:
         app._pool.force_close_all()
-    app._pool = saved[2]
+    app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
 
 
 def test_intake_answers_at_once_when_the_broker_is_down(
