@@ -25,6 +25,7 @@ from fulfillment.choices import (
     WebhookAuth,
 )
 from fulfillment.choices import ShipmentStatus as S
+from fulfillment.intercepts import Interception
 from oms.audit import logged
 
 
@@ -364,6 +365,11 @@ class Shipment(FSMModelMixin, models.Model):
     @property
     def badge(self) -> str:
         return BADGE_COLOURS.get(self.status, "secondary")
+
+    @property
+    def interception(self) -> Interception | None:
+        """The held or cancelled order stopping this parcel, from the selectors' ``interception_row``."""
+        return Interception.from_row(getattr(self, "interception_row", None))
 
 
 class ShipmentLine(models.Model):

@@ -6,24 +6,81 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment.choices import ShipmentStatus
+from fulfillment.choices import BEFORE_SHIPPED, ShipmentStatus
+from fulfillment.intercepts import INTERCEPTING_ORDER_STATUSES
+from fulfillment.intercepts import LABELS as INTERCEPTION_LABELS
 from fulfillment.models import PackScan, PickWave, Shipment, ShipmentLine, TrackingEvent
 from inventory.choices import LocationKind
 from inventory.models import Location
+from orders.choices import OrderStatus
+from orders.models import Order
 
 S = ShipmentStatus
 TRACKING_SALT = "fulfillment.tracking"
 
 
+def interception_row() -> Subquery:
+    """The parcel's interception as one annotation (``Shipment.interception`` reads it): the first of its
+    orders (cancelled before held) that is held or cancelled while the parcel has not left, as
+    ``{id, number, status, reason}``; NULL when nothing stops it. A subquery, so a list stays one query."""
+    cancelled_first = Case(When(status=OrderStatus.CANCELLED, then=Value(0)), default=Value(1))
+    orders = (
+        Order.objects.filter(
+            lines__shipment_lines__shipment=OuterRef("pk"),
+            lines__shipment_lines__shipment__status__in=BEFORE_SHIPPED,
+            status__in=INTERCEPTING_ORDER_STATUSES,
+        )
+        .order_by(cancelled_first, "pk")
+        .values(
+            row=JSONObject(
+                id="pk",
+                number="number",
+                status=F("status"),  # the column, not a value
+                reason=Case(When(status=OrderStatus.CANCELLED, then="cancel_reason"), default="hold_reason"),
+            )
+        )[:1]
+    )
+    return Subquery(orders, output_field=JSONField())
+
+
 def shipments_list() -> QuerySet[Shipment]:
-    """Shipments for list screens: one query for the rows, related rows joined."""
+    """Shipments for list screens: one query for the rows, related rows joined, the interception flag."""
     return Shipment.objects.select_related(
         "order", "warehouse", "supplier", "carrier_service__carrier", "wave"
-    ).annotate(units=Sum("lines__quantity"))
+    ).annotate(units=Sum("lines__quantity"), interception_row=interception_row())
+
+
+def shipment_detail(shipment_id: int) -> Shipment:
+    """One parcel for its page: order, carrier, lines with their SKUs, and the interception flag."""
+    return (
+        Shipment.objects.select_related("order", "warehouse", "supplier", "carrier_service__carrier")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipmentLine.objects.select_related("sku__product", "order_line").order_by("pk"),
+            )
+        )
+        .annotate(interception_row=interception_row())
+        .get(pk=shipment_id)
+    )
 
 
 def shipments_filtered(
@@ -55,7 +112,14 @@ def waves_today(*, warehouse_id: int | None = None) -> QuerySet[PickWave]:
     qs = PickWave.objects.filter(created_at__gte=start).select_related("warehouse", "carrier")
     if warehouse_id:
         qs = qs.filter(warehouse_id=warehouse_id)
-    return qs.annotate(parcels=Count("shipments", distinct=True))
+    intercepted = Q(
+        shipments__status__in=BEFORE_SHIPPED,
+        shipments__lines__order_line__order__status__in=INTERCEPTING_ORDER_STATUSES,
+    )
+    return qs.annotate(
+        parcels=Count("shipments", distinct=True),
+        intercepted=Count("shipments", distinct=True, filter=intercepted),
+    )
 
 
 def pending_by_warehouse_carrier() -> list[dict]:
@@ -76,8 +140,7 @@ def pending_by_warehouse_carrier() -> list[dict]:
 
 def allocated_orders_without_parcels(*, warehouse_id: int | None = None) -> QuerySet:
     """Allocated orders no live (not cancelled) parcel holds yet, in the orders' queue order (priority first)."""
-    from orders.choices import OrderStatus
-    from orders.models import Order, OrderLineAllocation
+    from orders.models import OrderLineAllocation
     from orders.selectors import QUEUE_ORDER
 
     qs = Order.objects.filter(status=OrderStatus.ALLOCATED).exclude(
@@ -125,6 +188,15 @@ def _bins(warehouse_id: int, sku_ids: set[int]) -> dict[int, tuple[int, str]]:
     return out
 
 
+def _intercepted_label(line: ShipmentLine, so_far: str):
+    """The sort list's interception mark of a parcel, from its lines' orders already fetched (cancelled wins)."""
+    status = line.order_line.order.status
+    if line.shipment.status not in BEFORE_SHIPPED or status not in INTERCEPTING_ORDER_STATUSES:
+        return so_far
+    label = INTERCEPTION_LABELS[OrderStatus(status)]
+    return label if status == OrderStatus.CANCELLED or not so_far else so_far
+
+
 def picklist_data(wave: PickWave) -> tuple[dict, list[dict], list[dict]]:
     """Wave header, consolidated pick rows in walking order, and the per-parcel sort list."""
     lines = list(
@@ -143,9 +215,16 @@ def picklist_data(wave: PickWave) -> tuple[dict, list[dict], list[dict]]:
         skus[line.sku_id] = line.sku
         parcel = parcels.setdefault(
             line.shipment_id,
-            {"number": line.shipment.number, "orders": set(), "lines": [], "first": no_bin},
+            {
+                "number": line.shipment.number,
+                "orders": set(),
+                "lines": [],
+                "first": no_bin,
+                "intercepted": "",
+            },
         )
         parcel["orders"].add(line.order_line.order.number)
+        parcel["intercepted"] = _intercepted_label(line, parcel["intercepted"])
         parcel["lines"].append({"sku": line.sku.code, "quantity": line.quantity})
         parcel["first"] = min(parcel["first"], bins.get(line.sku_id, no_bin))
     pick_rows = [
@@ -192,8 +271,6 @@ def tracking_link(shipment: Shipment) -> str:
 
 def public_tracking(order_number: str, phone_last4: str) -> list[Shipment] | None:
     """The shipments of an order when the phone's last four digits match; None otherwise."""
-    from orders.models import Order
-
     order = (
         Order.objects.filter(number__iexact=order_number.strip()).select_related("shipping_address").first()
     )
@@ -268,6 +345,7 @@ def order_parcels_panel(order, request) -> dict:
         .prefetch_related(
             Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-pk")),
         )
+        .annotate(interception_row=interception_row())
         .order_by("pk")
     )
     for shipment in shipments:

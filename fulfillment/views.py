@@ -37,7 +37,7 @@ from fulfillment.selectors import (
     public_tracking,
     public_tracking_for,
     recent_scans,
-    shipment_for_pack,
+    shipment_detail,
     shipment_from_token,
     shipment_just_shipped,
     shipments_filtered,
@@ -134,7 +134,7 @@ class WavePrintView(PermissionRequiredMixin, View):
 def _pack_context(request, shipment: Shipment | None, outcome=None, done_form=None) -> dict:
     ctx = {"outcome": outcome, "form": ScanForm(), "done_form": done_form or PackDoneForm()}
     if shipment is not None:
-        shipment = shipment_for_pack(shipment.pk)
+        shipment = shipment_detail(shipment.pk)
         lines = list(shipment.lines.all())
         ctx.update(
             {
@@ -352,7 +352,7 @@ class ShipmentDetailView(PermissionRequiredMixin, View):
     permission_required = "fulfillment.view_shipment"
 
     def context(self, request, shipment, **forms):
-        shipment = shipment_for_pack(shipment.pk)
+        shipment = shipment_detail(shipment.pk)
         lines = list(shipment.lines.all())
         return {
             "shipment": shipment,
