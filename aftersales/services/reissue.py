@@ -49,27 +49,16 @@ def _create_replacement_order(case: AftersalesCase, *, items, by):
     picked, scan-verified and tracked; the original order stays as it is.
     """
     from inventory.models import SKU
-    from orders.choices import OrderSource, PaymentMethod, PaymentStatus
-    from orders.services import order_intake
+    from orders.choices import OrderSource
+    from orders.services import order_intake, reship_body
 
     original = case.order
-    address = original.shipping_address
     codes = dict(SKU.objects.filter(pk__in=[sku_id for sku_id, _q, _l in items]).values_list("pk", "code"))
-    data = {
-        "external_id": "",
-        "customer": {
-            "name": original.customer.name,
-            "phone": original.customer.phone,
-            "email": original.customer.email,
-        },
-        "shipping_address": {
-            f: getattr(address, f)
-            for f in ("name", "phone", "province", "city", "district", "line1", "postcode", "country")
-        },
-        "lines": [{"sku": codes[sku_id], "quantity": qty, "unit_price": "0.00"} for sku_id, qty, _l in items],
-        "payment": {"method": PaymentMethod.NONE, "status": PaymentStatus.PAID, "amount": "0.00"},
-        "note": _("Replacement for after-sales case %(case)s") % {"case": case.number},
-    }
+    data = reship_body(
+        original,
+        lines=[(codes[sku_id], qty) for sku_id, qty, _l in items],
+        note=_("Replacement for after-sales case %(case)s") % {"case": case.number},
+    )
     result = order_intake(
         channel=original.channel,
         data=data,

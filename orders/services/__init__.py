@@ -60,6 +60,7 @@ from orders.services.intake import (
     _payment_of,
     order_intake,
     order_reship,
+    reship_body,
 )
 from orders.services.intake_batch import _Candidate, _intake_batch_write, _order_numbers, orders_intake_batch
 from orders.services.invoices import (
@@ -161,6 +162,7 @@ __all__ = [
     "order_reallocate",
     "order_reject",
     "order_reship",
+    "reship_body",
     "order_resume",
     "orders_allocate_backorders",
     "orders_allocate_batch",

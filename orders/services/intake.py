@@ -195,7 +195,7 @@ def order_reship(*, order_id: int, by=None, reason: str = "") -> Order:
         )
     result = order_intake(
         channel=original.channel,
-        data=_reship_data(original),
+        data=reship_body(original),
         by=by,
         source=OrderSource.RESHIP,
         reship_of=original,
@@ -210,10 +210,13 @@ def order_reship(*, order_id: int, by=None, reason: str = "") -> Order:
     return result.order
 
 
-def _reship_data(original: Order) -> dict:
-    """The intake body of a free copy of ``original``: same customer, address and lines, nothing to pay."""
+def reship_body(original: Order, *, lines: list[tuple[str, int]] | None = None, note: str = "") -> dict:
+    """The intake body of a free order to ``original``'s customer and address, nothing to pay: a copy of its
+    lines (reship), or the given ``(sku_code, quantity)`` lines (an after-sales replacement)."""
     address = original.shipping_address
-    return {
+    if lines is None:
+        lines = [(line.sku_code, line.quantity) for line in original.lines.order_by("line_no")]
+    body = {
         "external_id": "",
         "customer": {
             "name": original.customer.name,
@@ -224,9 +227,9 @@ def _reship_data(original: Order) -> dict:
             f: getattr(address, f)
             for f in ("name", "phone", "province", "city", "district", "line1", "postcode", "country")
         },
-        "lines": [
-            {"sku": line.sku_code, "quantity": line.quantity, "unit_price": "0.00"}
-            for line in original.lines.order_by("line_no")
-        ],
+        "lines": [{"sku": code, "quantity": quantity, "unit_price": "0.00"} for code, quantity in lines],
         "payment": {"method": PaymentMethod.NONE, "status": PaymentStatus.PAID, "amount": "0.00"},
     }
+    if note:
+        body["note"] = note
+    return body

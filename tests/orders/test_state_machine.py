@@ -305,3 +305,18 @@ def test_batch_allocation_decides_in_priority_order_like_one_by_one(make_order, 
     )
     assert Order.objects.get(pk=normal.pk).backorder_info["short"][0]["missing"] == 20
     assert Order.objects.get(pk=urgent.pk).allocation_explanation["decision"]
+
+
+def test_a_reship_is_a_free_copy_of_the_shipped_orders_lines_to_the_same_address(order_in, ops_user):
+    from orders import services
+
+    original = order_in("shipped")
+    copy = services.order_reship(order_id=original.pk, by=ops_user, reason="包裹破损，补发")
+    assert copy.reship_of_id == original.pk
+    assert copy.source == "reship"
+    assert copy.total == 0
+    assert [(line.sku_code, line.quantity, line.unit_price) for line in copy.lines.order_by("line_no")] == [
+        (line.sku_code, line.quantity, 0) for line in original.lines.order_by("line_no")
+    ]
+    assert copy.shipping_address.line1 == original.shipping_address.line1
+    assert copy.customer_id == original.customer_id
