@@ -20,6 +20,7 @@ from django_fsm_log.models import StateLog
 
 from oms.exceptions import IllegalTransition, PermissionRefused
 from oms.models import ChangeLog
+from oms.notes import render_note
 
 
 def logged(func):
@@ -184,7 +185,7 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 title=transition_label(instance, row.transition),
                 source=str(labels.get(row.source_state, row.source_state or "")),
                 target=str(labels.get(row.state, row.state)),
-                note=row.description or "",
+                note=render_note(row.description or ""),
                 changes={},
             )
         )
@@ -199,7 +200,7 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 title=str(change_labels.get(row.action, row.action)),
                 source="",
                 target="",
-                note=row.note,
+                note=render_note(row.note),
                 changes=row.changes,
             )
         )

@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "oms.navigation.navigation",
             ],
+            # ``{{ value|note }}`` everywhere: stored reasons and notes in the reader's language (oms.notes).
+            "builtins": ["oms.templatetags.notes"],
         },
     }
 ]
