@@ -4,16 +4,25 @@ One module per sub-domain; this package re-exports every model so ``from invento
 """
 
 from inventory.models.catalogue import SKU, Location, Product, Supplier, SupplierSKU, Warehouse
+from inventory.models.counts import StockCount, StockCountLine
+from inventory.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from inventory.models.stock import LowStockAlert, Reservation, StockLevel, StockMovement
+from inventory.models.transfers import StockTransfer, StockTransferLine
 
 __all__ = [
     "SKU",
     "Location",
     "LowStockAlert",
     "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "Reservation",
+    "StockCount",
+    "StockCountLine",
     "StockLevel",
     "StockMovement",
+    "StockTransfer",
+    "StockTransferLine",
     "Supplier",
     "SupplierSKU",
     "Warehouse",

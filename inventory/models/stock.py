@@ -29,7 +29,12 @@ class StockLevel(models.Model):
     damaged = models.IntegerField(
         _("damaged"), default=0, help_text=_("Held in the damaged location; not sellable.")
     )
-    on_order = models.IntegerField(_("on order"), default=0)
+    on_order = models.IntegerField(
+        _("on order"), default=0, help_text=_("Still to come on sent purchase orders to this warehouse.")
+    )
+    in_transit = models.IntegerField(
+        _("in transit"), default=0, help_text=_("Shipped to this warehouse by a transfer, not yet received.")
+    )
     safety_stock = models.PositiveIntegerField(_("safety stock"), default=0)
     reorder_point = models.PositiveIntegerField(_("reorder point"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -44,6 +49,7 @@ class StockLevel(models.Model):
             ),
             models.CheckConstraint(condition=Q(damaged__gte=0), name="stock_damaged_gte_0"),
             models.CheckConstraint(condition=Q(on_order__gte=0), name="stock_on_order_gte_0"),
+            models.CheckConstraint(condition=Q(in_transit__gte=0), name="stock_in_transit_gte_0"),
         ]
         indexes = [models.Index(fields=["warehouse", "sku"], name="stock_wh_sku_idx")]
         permissions = [
