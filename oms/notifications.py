@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -62,15 +62,37 @@ class HttpWebhookBackend:
                 raise RuntimeError(f"webhook answered {response.status}")
 
 
+# event -> dotted path of ``builder(message) -> [(filename, bytes, mimetype), ...]``: an e-mail's attachments
+# are built when it is delivered (a purchase order's PDF), so the outbox row stays small.
+_attachment_builders: dict[str, str] = {}
+
+
+def register_attachments(event: str, builder: str) -> None:
+    """Attach what ``builder`` returns to every e-mail queued with ``event`` (called from an AppConfig.ready)."""
+    _attachment_builders[event] = builder
+
+
+def attachments_for(message: OutboxMessage) -> list[tuple[str, bytes, str]]:
+    builder = _attachment_builders.get(message.event)
+    return list(import_string(builder)(message)) if builder else []
+
+
 class EmailBackend:
     def send(self, message: OutboxMessage) -> None:
-        send_mail(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.recipient],
-            fail_silently=False,
-        )
+        attachments = attachments_for(message)
+        if not attachments:
+            send_mail(
+                message.subject,
+                message.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [message.recipient],
+                fail_silently=False,
+            )
+            return
+        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+        for filename, content, mimetype in attachments:
+            email.attach(filename, content, mimetype)
+        email.send(fail_silently=False)
 
 
 def backend_for(channel: str) -> DeliveryBackend:
