@@ -20,6 +20,8 @@ class OrdersConfig(AppConfig):
             "orders.import_order",
             "orders.export_order",
             "orders.allocate_order",
+            # Customer service changes an order on the customer's call (address, lines), splits and merges.
+            "orders.edit_order",
             "orders.view_customer",
             "orders.view_channel",
             # Customer service takes the customer's calls: it keeps the preferences, merges duplicates and
@@ -59,7 +61,7 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import privacy_rules
+        from orders import notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
 
         privacy_rules.register()
         from orders.panels import OrderPanel, register_order_panel

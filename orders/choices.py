@@ -71,6 +71,7 @@ class OrderSource(models.TextChoices):
     IMPORT = "import", _("Import")
     MANUAL = "manual", _("Manual entry")
     RESHIP = "reship", _("Reship")
+    SPLIT = "split", _("Split")
 
 
 class PaymentMethod(models.TextChoices):
@@ -86,6 +87,11 @@ class PaymentStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("payment status", "Pending")
     PAID = "paid", _("Paid")
     REFUNDED = "refunded", _("Refunded")
+
+
+class RefundKind(models.TextChoices):
+    CANCELLATION = "cancellation", _("Order cancelled")
+    EDIT = "edit", _("Order edited: lower total")
 
 
 class RefundStatus(models.TextChoices):

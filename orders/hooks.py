@@ -10,6 +10,11 @@
 - Completion blockers: ``fn(order_ids) -> {order_id: reason}``, the delivered orders that must not complete
   yet and why (aftersales: an open case). ``orders_complete_due`` asks them before and again, under the
   order's lock, right before it completes an order.
+- Parcel handlers (fulfillment): ``blocker(order_id) -> str | None``, why the order's lines and address can no
+  longer change (a parcel packed, shipped, or a drop-ship the supplier was asked to send), and
+  ``withdraw(*, order_id, removed_line_ids, by, note) -> list[str]``, run inside an edit's, split's or merge's
+  transaction to take the order out of its parcels that have not been packed (intercepted: cancelled, or its
+  lines taken out of a merged parcel); returns the parcel numbers.
 
 The other direction (a refund recorded after an invoice was issued) needs no hook: aftersales imports
 orders and calls ``orders.services.invoices_refund_recorded`` in the refund's transaction.
@@ -24,6 +29,8 @@ _refund_providers: list[Callable] = []
 _merge_handlers: list[Callable] = []
 _anonymise_handlers: list[Callable] = []
 _completion_blockers: list[Callable] = []
+_parcel_blockers: list[Callable] = []
+_parcel_withdrawers: list[Callable] = []
 
 
 def _add(registry: list[Callable], fn: Callable) -> None:
@@ -79,3 +86,27 @@ def completion_blocked(order_ids: Iterable[int]) -> dict[int, str]:
         for order_id, reason in provider(ids).items():
             blocked.setdefault(order_id, reason)
     return blocked
+
+
+def register_parcel_handlers(*, blocker: Callable, withdraw: Callable) -> None:
+    _add(_parcel_blockers, blocker)
+    _add(_parcel_withdrawers, withdraw)
+
+
+def parcels_blocking_change(order_id: int) -> str | None:
+    """Why the order's parcels no longer allow a change (packed, shipped...), or None."""
+    for blocker in _parcel_blockers:
+        reason = blocker(order_id)
+        if reason:
+            return reason
+    return None
+
+
+def parcels_withdraw(
+    *, order_id: int, removed_line_ids: Iterable[int] = (), by=None, note: str = ""
+) -> list[str]:
+    """Take the order out of the parcels not yet packed (inside the caller's transaction); their numbers."""
+    numbers: list[str] = []
+    for withdraw in _parcel_withdrawers:
+        numbers += withdraw(order_id=order_id, removed_line_ids=list(removed_line_ids), by=by, note=note)
+    return numbers

@@ -43,6 +43,23 @@ class Order(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="reships",
     )
+    # A manual split keeps a link to the order it came from; a merged order to the one that took its lines.
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="splits",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_orders",
+    )
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -157,6 +174,7 @@ class Order(FSMModelMixin, models.Model):
             ("export_order", _("Can export order lists")),
             ("allocate_order", _("Can allocate and re-allocate orders")),
             ("fulfil_order", _("Can move orders through fulfilment")),
+            ("edit_order", _("Can edit, split and merge orders before they are packed")),
         ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.choices import (
     PaymentMethod,
     PaymentStatus,
+    RefundKind,
     RefundStatus,
 )
 from orders.models.base import MONEY
@@ -39,13 +40,17 @@ class Payment(models.Model):
 
 
 class RefundRecord(models.Model):
-    """A refund owed because a paid order was cancelled; after-sales/finance carry it out."""
+    """A refund owed because a paid order was cancelled (or edited to a lower total); after-sales/finance carry it
+    out."""
 
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="refunds"
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=RefundKind.choices, default=RefundKind.CANCELLATION
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.OPEN
     )
@@ -56,7 +61,11 @@ class RefundRecord(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
             # One cancellation refund per order: a second cancel attempt cannot open another.
-            models.UniqueConstraint(fields=["order"], name="refund_one_per_order"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind=RefundKind.CANCELLATION),
+                name="refund_one_cancellation_per_order",
+            ),
         ]
         verbose_name = _("refund record")
         verbose_name_plural = _("refund records")

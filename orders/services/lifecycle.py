@@ -20,7 +20,7 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
-from orders.choices import PaymentMethod, PaymentStatus
+from orders.choices import PaymentMethod, PaymentStatus, RefundKind
 from orders.models import Order, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _locked, _require_reason
 from orders.services.notifications import _notify
@@ -124,9 +124,13 @@ def _after_cancel(order: Order, *, reason: str, by) -> None:
     order.cancel_reason = reason.strip()[:300]
     order.cancelled_at = timezone.now()
     paid = order.payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    if paid > 0:
+    # What an edit to a lower total already owes back is not refunded twice.
+    owed = order.refunds.exclude(kind=RefundKind.CANCELLATION).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    if paid - owed > 0:
         RefundRecord.objects.get_or_create(
-            order=order, defaults={"amount": paid, "reason": reason.strip()[:300]}
+            order=order,
+            kind=RefundKind.CANCELLATION,
+            defaults={"amount": paid - owed, "reason": reason.strip()[:300]},
         )
     _notify(order, "cancelled")
 

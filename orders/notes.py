@@ -1,0 +1,37 @@
+"""Timeline notes of the orders app: edits, splits and merges (codes with parameters, see oms/notes.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from oms.notes import register_notes
+
+register_notes(
+    {
+        # order edits (orders.services.editing)
+        "orders.edit.reason": _("Edited: %(reason)s"),
+        "orders.edit.line_added": _("%(sku)s × %(quantity)s added"),
+        "orders.edit.line_removed": _("%(sku)s × %(quantity)s removed"),
+        "orders.edit.line_quantity": _("%(sku)s: quantity %(old)s → %(new)s"),
+        "orders.edit.line_price": _("%(sku)s: unit price %(old)s → %(new)s"),
+        "orders.edit.line_swapped": _("line %(line)s: %(old)s replaced by %(new)s"),
+        "orders.edit.lines": _("Lines: %(changes)s"),
+        "orders.edit.address": _("New delivery address (province %(old)s → %(new)s)"),
+        "orders.edit.payment_due": _(
+            "Waits for an additional payment of %(due)s: the new total %(total)s is above what was paid (%(paid)s)"
+        ),
+        "orders.edit.refund_owed": _(
+            "Refund owed %(amount)s: the new total %(total)s is below what was paid (%(paid)s)"
+        ),
+        "orders.edit.parcels_withdrawn": _("Taken out of parcel %(numbers)s for the change"),
+        "orders.edit.parcel_withdrawn": _(
+            "Order %(number)s changed: intercepted and taken out of this parcel"
+        ),
+        "orders.edit.reserved_again": _("Stock reserved again for the changed lines"),
+        "orders.edit.backordered": _("Not enough stock for the changed lines: backordered"),
+        # manual split and merge (orders.services.split_merge)
+        "orders.split.moved_to": _("Split: %(lines)s moved to %(number)s"),
+        "orders.split.created_from": _("Split from %(number)s: %(lines)s"),
+        "orders.merge.into": _("Merged into %(number)s (lines, payments and reservations moved)"),
+        "orders.merge.took": _("Merged in %(numbers)s: one parcel for the buyer"),
+        "orders.line": _("%(sku)s × %(quantity)s"),
+    }
+)
