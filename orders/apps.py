@@ -59,7 +59,9 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import privacy_rules
+        from orders import notes_money, privacy_rules
+
+        notes_money  # noqa: B018 - registers the money's timeline note codes
 
         privacy_rules.register()
         from orders.panels import OrderPanel, register_order_panel
