@@ -61,7 +61,7 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
+        from orders import notes, notes_money, privacy_rules  # noqa: F401 - the notes modules register note codes
 
         privacy_rules.register()
         from orders.panels import OrderPanel, register_order_panel

@@ -47,6 +47,9 @@ COLUMNS = [
     "unit_price",
     "shipping_fee",
     "discount",
+    "coupon_amount",
+    "platform_coupon_amount",
+    "points_amount",
     "payment_method",
     "payment_status",
     "payment_amount",
@@ -187,6 +190,10 @@ def _order_body(get) -> dict:
         "lines": [],
         "shipping_fee": get("shipping_fee") or "0.00",
         "discount": get("discount") or "0.00",
+        # Optional columns (absent or empty: none).
+        "coupon_amount": get("coupon_amount") or "0.00",
+        "platform_coupon_amount": get("platform_coupon_amount") or "0.00",
+        "points_amount": get("points_amount") or "0.00",
         "payment": {
             "method": get("payment_method") or PaymentMethod.ALIPAY,
             "status": get("payment_status") or PaymentStatus.PAID,

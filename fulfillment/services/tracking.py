@@ -49,6 +49,11 @@ def _apply_event(shipment: Shipment, update: TrackingUpdate) -> None:
         run_transition(shipment, "move", by=None, check_perm=False, note=update.description)
 
 
+def _carrier_code(shipment: Shipment) -> str:
+    service = shipment.carrier_service
+    return service.carrier.code if service is not None else ""
+
+
 def _deliver_orders(shipment: Shipment) -> None:
     """A delivered parcel delivers each of its shipped orders whose parcels have all arrived."""
     from orders.services import order_mark_delivered
@@ -59,7 +64,8 @@ def _deliver_orders(shipment: Shipment) -> None:
         if order.status == OrderStatus.SHIPPED and not pending.exists():
             # The order arrived with its last parcel: the after-sales window runs from the carrier's time.
             last = parcels.filter(status=S.DELIVERED).aggregate(at=Max("delivered_at"))["at"]
-            order_mark_delivered(order_id=order.pk, delivered_at=last)
+            # Cash on delivery: the carrier of the parcel that delivered it collected the money at the door.
+            order_mark_delivered(order_id=order.pk, delivered_at=last, collected_by=_carrier_code(shipment))
 
 
 @retry_on_conflict

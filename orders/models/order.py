@@ -89,7 +89,12 @@ class Order(FSMModelMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
     shipping_fee = models.DecimalField(_("shipping fee"), default=Decimal("0.00"), **MONEY)
+    # Every deduction from the goods: the seller's own discount plus the three below (kept whole, so the total
+    # still adds up the same way for every reader); orders.money allocates each kind to the lines.
     discount = models.DecimalField(_("discount"), default=Decimal("0.00"), **MONEY)
+    coupon_amount = models.DecimalField(_("shop coupon"), default=Decimal("0.00"), **MONEY)
+    platform_coupon_amount = models.DecimalField(_("platform coupon"), default=Decimal("0.00"), **MONEY)
+    points_amount = models.DecimalField(_("points"), default=Decimal("0.00"), **MONEY)
     total = models.DecimalField(pgettext_lazy("money", "total"), **MONEY)
 
     is_urgent = models.BooleanField(_("urgent"), default=False)
@@ -137,6 +142,11 @@ class Order(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("shipping_fee") - F("discount")),
                 name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(coupon_amount__gte=0, platform_coupon_amount__gte=0, points_amount__gte=0)
+                & Q(discount__gte=F("coupon_amount") + F("platform_coupon_amount") + F("points_amount")),
+                name="order_deductions_within_discount",
             ),
         ]
         indexes = [
@@ -328,3 +338,17 @@ class Order(FSMModelMixin, models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def seller_discount(self) -> Decimal:
+        """The seller's own order discount: the whole discount less the coupons and the points."""
+        return self.discount - self.coupon_amount - self.platform_coupon_amount - self.points_amount
+
+    def deductions(self) -> dict[str, Decimal]:
+        """Each kind of deduction (``orders.money.KINDS``) and its amount."""
+        return {
+            "discount": self.seller_discount,
+            "coupon": self.coupon_amount,
+            "platform_coupon": self.platform_coupon_amount,
+            "points": self.points_amount,
+        }

@@ -8,6 +8,8 @@
 - ``customers``: customer matching, preferences, merge, anonymise;
 - ``invoices``: request, issue, send, void, red-letter flag;
 - ``notifications``: order notices to customers; ``channels``: API tokens;
+- ``payments``: mark paid by hand, failed payments (pay-again link), COD collection, refunds owed paid out;
+- ``deductions``: each line's share of the order's discount, coupons and points;
 - ``_common``: shared private helpers (the order lock, ``IntakeResult``, after-commit tasks).
 
 Each service locks the order first (then inventory locks its stock rows in (sku, warehouse) order),
@@ -52,6 +54,7 @@ from orders.services.customers import (
     customer_merge,
     customer_update,
 )
+from orders.services.deductions import line_share_fields, order_lines_allocate_deductions
 from orders.services.intake import (
     _external_id,
     _intake_write,
@@ -89,6 +92,17 @@ from orders.services.lifecycle import (
     orders_cancel_unpaid,
 )
 from orders.services.notifications import _notification, _notify
+from orders.services.payments import (
+    PayLinkInvalid,
+    ReferenceRequired,
+    pay_link_order_id,
+    pay_url,
+    payment_cod_collect,
+    payment_mark_failed,
+    payment_mark_paid,
+    payments_refund_recorded,
+    refund_record_mark_paid,
+)
 from orders.services.routing import (
     _apply_rules,
     _classify,
@@ -99,6 +113,17 @@ from orders.services.routing import (
 )
 
 __all__ = [
+    "PayLinkInvalid",
+    "ReferenceRequired",
+    "line_share_fields",
+    "order_lines_allocate_deductions",
+    "pay_link_order_id",
+    "pay_url",
+    "payment_cod_collect",
+    "payment_mark_failed",
+    "payment_mark_paid",
+    "payments_refund_recorded",
+    "refund_record_mark_paid",
     "ANONYMISE_BLOCKING",
     "CUSTOMER_EDITABLE",
     "INVOICE_NUMBER",

@@ -26,9 +26,9 @@ from oms.privacy import mask_email
 from orders.choices import (
     INVOICEABLE_ORDER_STATUSES,
     LIVE_INVOICE_STATUSES,
+    RECEIVED_PAYMENT_STATUSES,
     InvoiceStatus,
     InvoiceType,
-    PaymentStatus,
 )
 from orders.exceptions import (
     InvoiceAlreadyExists,
@@ -59,9 +59,9 @@ class Invoiceable:
 
 def order_invoiceable(*, order_id: int) -> Invoiceable:
     """What an invoice of the order is for: paid, minus cancellation refunds and after-sales refunds."""
-    paid = Payment.objects.filter(
-        order_id=order_id, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
-    ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    paid = Payment.objects.filter(order_id=order_id, status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0.00")
     cancelled = RefundRecord.objects.filter(order_id=order_id).aggregate(s=Sum("amount"))["s"] or Decimal(
         "0.00"
     )

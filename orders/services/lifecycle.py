@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,11 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
-from orders.choices import PaymentMethod, PaymentStatus, RefundKind
+from orders.choices import RECEIVED_PAYMENT_STATUSES, PaymentMethod, RefundKind
 from orders.models import Order, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _locked, _require_reason
 from orders.services.notifications import _notify
+from orders.services.payments import payment_cod_collect
 
 # --------------------------------------------------------------------------------------------
 # Review
@@ -123,7 +124,10 @@ def _after_cancel(order: Order, *, reason: str, by) -> None:
         )
     order.cancel_reason = reason.strip()[:300]
     order.cancelled_at = timezone.now()
-    paid = order.payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    received = order.payments.filter(status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+        s=Sum(F("amount") - F("refunded_amount"))
+    )
+    paid = received["s"] or Decimal("0")
     # What an edit to a lower total already owes back is not refunded twice.
     owed = order.refunds.exclude(kind=RefundKind.CANCELLATION).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if paid - owed > 0:
@@ -183,10 +187,15 @@ def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Orde
 
 
 @retry_on_conflict
-def order_mark_delivered(*, order_id: int, by=None, delivered_at: datetime | None = None) -> Order:
-    """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts."""
+def order_mark_delivered(
+    *, order_id: int, by=None, delivered_at: datetime | None = None, collected_by: str = ""
+) -> Order:
+    """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts.
+
+    Cash on delivery is collected now, by the carrier ``collected_by`` (its code) that delivered it."""
     order = _locked(order_id)
     run_transition(order, "deliver", by=by, check_perm=False)
+    payment_cod_collect(order=order, carrier_code=collected_by, by=by)
     now = timezone.now()
     order.delivered_at = min(delivered_at, now) if delivered_at else now
     _notify(order, "delivered")
