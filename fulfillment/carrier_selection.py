@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fulfillment.choices import RuleCondition
 from fulfillment.exceptions import NoCarrierAvailable
 from fulfillment.models import CarrierRule, CarrierService, RateRow
+from inventory.regions import normalise_region, normalise_regions
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class CarrierChoice:
 
 def _rate_for(service: CarrierService, province: str) -> RateRow | None:
     default = None
+    province = normalise_region(province)
     for row in service.rates.all():
-        if row.province == province:
+        if row.province and normalise_region(row.province) == province:
             return row
         if not row.province:
             default = row
@@ -69,7 +71,7 @@ def _rule_matches(rule: CarrierRule, facts: ParcelFacts) -> bool:
     if c == RuleCondition.BULKY:
         return facts.has_bulky
     if c == RuleCondition.PROVINCE_IN:
-        return facts.province in rule.provinces
+        return normalise_region(facts.province) in normalise_regions(rule.provinces)
     return False
 
 

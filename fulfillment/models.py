@@ -26,6 +26,7 @@ from fulfillment.choices import (
 )
 from fulfillment.choices import ShipmentStatus as S
 from fulfillment.intercepts import Interception
+from inventory.regions import normalise_region, normalise_regions
 from oms.audit import logged
 
 
@@ -101,7 +102,8 @@ class CarrierService(models.Model):
         return f"{self.carrier.name} · {self.name}"
 
     def covers(self, province: str) -> bool:
-        return not self.provinces or province in self.provinces
+        """Whether the service delivers to ``province``, in any spelling (广东省 = 广东 = Guangdong)."""
+        return not self.provinces or normalise_region(province) in normalise_regions(self.provinces)
 
 
 class RateRow(models.Model):

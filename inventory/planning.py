@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from django.utils.translation import gettext as _
 
 from inventory.models import Warehouse
+from inventory.regions import normalise_region, normalise_regions
 
 LoadCounter = Callable[[list[int]], dict[int, int]]
 Assignment = tuple[int, int, int]  # (line index, warehouse id, quantity)
@@ -96,7 +98,7 @@ def _plan(
     ``assignments`` are (line index, warehouse id, quantity); empty when something is short.
     ``today_load`` counts each warehouse's reservations made today, asked only when load breaks a tie.
     """
-    province = (province or "").strip()
+    province = normalise_region(province)
     candidates = _candidates(lines=lines, province=province, warehouses=warehouses, available=available)
     short = _shortages(lines, available)
     if short:
@@ -128,7 +130,7 @@ def _candidates(
     candidates = [
         _Candidate(
             warehouse=w,
-            region_match=bool(province) and province in (w.regions or []),
+            region_match=bool(province) and province in normalise_regions(w.regions),
             available={sku: qty for (sku, wid), qty in available.items() if wid == w.pk and qty > 0},
         )
         for w in warehouses
@@ -213,8 +215,8 @@ def _explanation(
         "chosen": [c.warehouse.code for c in decided.chosen],
         "rule": _(
             "One warehouse that can fill every line, by region match, then priority (lower first), "
-            "then today's load; otherwise the fewest warehouses (greedy: each step takes the warehouse "
-            "that fills the most remaining lines)."
+            "then today's load; otherwise the fewest warehouses that together hold every line, lines kept "
+            "whole where possible."
         ),
         "candidates": [
             _candidate_row(
@@ -279,19 +281,51 @@ def _why_not(c: _Candidate, best: _Candidate) -> str:
 def _split(
     lines: list[DemandLine], candidates: list[_Candidate], today_load: LoadCounter
 ) -> tuple[list[Assignment], list[_Candidate]]:
-    """Greedy set cover: repeatedly take the warehouse that fills the most remaining lines whole.
+    """The fewest warehouses that together hold every line, then lines assigned whole where possible.
 
-    Lines no single warehouse can fill whole are then split by units, chosen warehouses first.
+    Greedy set cover (repeatedly the warehouse that fills the most remaining lines) gives a first answer;
+    a smaller set is then searched exactly among the best-ranked candidates (``_fewest``). Within the set,
+    lines go whole to a warehouse where they can; the others are split by units, chosen warehouses first.
     Only called when every SKU's total availability covers its need, so it always completes.
     """
     # Load only breaks ties between warehouses equal on region match and priority: count it only then.
     if len({c.rank()[:2] for c in candidates}) < len(candidates):
         _fill_loads(candidates, today_load)
+    assignments, chosen = _assign_within(lines, candidates)
+    smaller = _fewest(lines, candidates, below=len(chosen))
+    if smaller is not None:
+        assignments, chosen = _assign_within(lines, smaller)
+    assignments.sort()
+    return assignments, chosen
+
+
+def _assign_within(
+    lines: list[DemandLine], candidates: list[_Candidate]
+) -> tuple[list[Assignment], list[_Candidate]]:
     left = {c.warehouse.pk: dict(c.available) for c in candidates}
     assignments, chosen, remaining = _cover_whole_lines(lines, candidates, left)
     _split_by_units(lines, candidates, left, remaining, assignments, chosen)
-    assignments.sort()
     return assignments, chosen
+
+
+EXACT_SEARCH_LIMIT = 12  # candidates searched exactly for a smaller split (C(12, k) sets at most)
+
+
+def _fewest(lines: list[DemandLine], candidates: list[_Candidate], *, below: int) -> list[_Candidate] | None:
+    """The smallest set of warehouses (fewer than ``below``) whose stock together covers every line.
+
+    Sets of each size are tried in rank order, so the first that covers wins ties by region and priority.
+    None when no smaller set exists (the greedy answer is already the fewest).
+    """
+    need: dict[int, int] = defaultdict(int)
+    for line in lines:
+        need[line.sku_id] += line.quantity
+    ranked = sorted(candidates, key=lambda c: c.rank())[:EXACT_SEARCH_LIMIT]
+    for size in range(2, below):
+        for subset in combinations(ranked, size):
+            if all(sum(c.available.get(sku, 0) for c in subset) >= qty for sku, qty in need.items()):
+                return list(subset)
+    return None
 
 
 def _cover_whole_lines(
