@@ -2,7 +2,8 @@
 
 Delivery adapters:
 - e-mail through Django's mail backend (EMAIL_* settings);
-- SMS and webhooks through a backend class named in settings (OMS_SMS_BACKEND, OMS_WEBHOOK_BACKEND).
+- SMS and webhooks through a backend class named in settings (OMS_SMS_BACKEND, OMS_WEBHOOK_BACKEND);
+- calls to sales platforms (tracking write-back, stock push) through OMS_CONNECTOR_BACKEND (connectors).
   ``LoggingSmsBackend`` / ``LoggingWebhookBackend`` write to the log (the default);
   ``HttpWebhookBackend`` POSTs JSON to the recipient URL.
 """
@@ -100,6 +101,8 @@ def backend_for(channel: str) -> DeliveryBackend:
         return EmailBackend()
     if channel == OutboxMessage.Channel.SMS:
         return import_string(settings.OMS_SMS_BACKEND)()
+    if channel == OutboxMessage.Channel.CONNECTOR:
+        return import_string(settings.OMS_CONNECTOR_BACKEND)()
     return import_string(settings.OMS_WEBHOOK_BACKEND)()
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orders",
     "fulfillment",
     "aftersales",
+    "connectors",
     "reconciliation",
     "reports",
     # After the project's apps: `manage.py import` is ours (oms/management/commands/import.py),
@@ -187,6 +188,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS / webhook delivery for the outbox: "logging" writes to the log; see oms/notifications.py.
 OMS_SMS_BACKEND = os.environ.get("OMS_SMS_BACKEND", "oms.notifications.LoggingSmsBackend")
 OMS_WEBHOOK_BACKEND = os.environ.get("OMS_WEBHOOK_BACKEND", "oms.notifications.LoggingWebhookBackend")
+# Calls to sales platforms queued in the outbox (connectors: tracking write-back, stock push).
+OMS_CONNECTOR_BACKEND = "connectors.delivery.ConnectorBackend"
+# The key that encrypts the shops' credentials (Fernet); derived from SECRET_KEY when not set.
+OMS_CONNECTOR_CREDENTIALS_KEY = os.environ.get("OMS_CONNECTOR_CREDENTIALS_KEY", "")
+# Calls to a shop's API: attempts per call, first wait before a retry (doubled each time, at most 30 s).
+OMS_CONNECTOR_HTTP_ATTEMPTS = int(os.environ.get("OMS_CONNECTOR_HTTP_ATTEMPTS", "4"))
+OMS_CONNECTOR_RETRY_SECONDS = float(os.environ.get("OMS_CONNECTOR_RETRY_SECONDS", "1.0"))
 OMS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OMS_OUTBOX_MAX_ATTEMPTS", "8"))
 # Who hears about low stock (inventory alerts).
 OMS_PURCHASING_EMAIL = os.environ.get("OMS_PURCHASING_EMAIL", "purchasing@example.com")
@@ -214,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "orders-allocate": {"task": "orders.tasks.allocate_orders_task", "schedule": timedelta(minutes=1)},
+    "connectors-stock-sync": {"task": "connectors.tasks.stock_sync_task", "schedule": timedelta(minutes=5)},
+    "connectors-pull-orders": {"task": "connectors.tasks.pull_orders_task", "schedule": timedelta(minutes=5)},
     "orders-cancel-unpaid": {
         "task": "orders.tasks.cancel_unpaid_orders_task",
         "schedule": timedelta(minutes=5),

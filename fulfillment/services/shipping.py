@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from fulfillment.carriers import LabelRequest, adapter_for
 from fulfillment.exceptions import TrackingNumberRequired
+from fulfillment.hooks import run_shipped_handlers
 from fulfillment.models import Shipment, ShipmentLine
 from fulfillment.selectors import tracking_link
 from fulfillment.services._common import S
@@ -90,6 +91,7 @@ def _after_shipped(shipment: Shipment, *, by) -> None:
         if order.status in (OrderStatus.IN_FULFILLMENT, OrderStatus.PARTIALLY_SHIPPED):
             order_mark_shipped(order_id=order_id, partial=partial, by=by)
     _notify_shipped(shipment)
+    run_shipped_handlers(shipment=shipment, by=by)
 
 
 def _notify_shipped(shipment: Shipment) -> None:
