@@ -59,9 +59,11 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import privacy_rules
+        import orders.notes  # noqa: F401 - registers the app's note codes
+        from orders import bulk, privacy_rules
 
         privacy_rules.register()
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page lists the order's invoices and offers the request once it is delivered.

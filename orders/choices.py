@@ -180,6 +180,8 @@ ORDER_TRANSITION_LABELS = {
     "cancel": _("Cancelled"),
     "hold": _("Put on hold"),
     "resume": _("Resumed"),
+    # Not transitions: change-log actions shown on the order's timeline.
+    "tag": _("Tagged"),
 }
 INVOICE_TRANSITION_LABELS = {
     "issue": _("Issued"),

@@ -97,8 +97,10 @@ from orders.services.routing import (
     _RiskCounter,
     order_mark_paid,
 )
+from orders.services.tags import order_tag_add
 
 __all__ = [
+    "order_tag_add",
     "ANONYMISE_BLOCKING",
     "CUSTOMER_EDITABLE",
     "INVOICE_NUMBER",
