@@ -66,7 +66,10 @@ class FulfillmentConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from fulfillment import bulk
         from fulfillment.selectors import order_parcels_panel
+
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page shows where each of its parcels is, without orders importing fulfillment.

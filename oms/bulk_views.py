@@ -69,7 +69,10 @@ class BulkMixin:
         raise NotImplementedError
 
     def bulk_export(self, qs, fmt: str) -> HttpResponse:
-        raise Http404
+        """The "export" action: by default the list's own export (``oms.exports.ListExportMixin``)."""
+        if not hasattr(self, "export_rows"):
+            raise Http404
+        return self.export_rows(qs, fmt)
 
     def bulk_context(self, qs) -> dict:
         """What ``inc/bulk_bar.html`` needs: the user's actions, the count the filter matches, the filter."""
