@@ -1,7 +1,8 @@
 """The list-view side of bulk actions: the bar's context, the confirmation that states the count, the run.
 
 A list view mixes in ``BulkMixin``, names its list (``bulk_list_key``), says how its GET parameters filter it
-(``bulk_queryset``) and, for the "export" action, how it exports (``bulk_export``). Its template includes
+(``bulk_queryset``; a ``ListView`` filtering ``request.GET`` in ``get_queryset`` needs nothing) and, for the
+"export" action, how it exports (``bulk_export``; by default ``oms.exports.ListExportMixin``'s). Its template includes
 ``inc/bulk_bar.html`` (with ``bulk``) above the table, ``inc/bulk_check_all.html`` in the header row and
 ``inc/bulk_check.html`` in each row. The bar posts to the list's own URL:
 
@@ -65,8 +66,22 @@ class BulkMixin:
     bulk_list_key = ""
 
     def bulk_queryset(self, params: QueryDict):
-        """The list's records for these GET parameters, or ``None`` when the filter is not understood."""
-        raise NotImplementedError
+        """The list's records for these GET parameters, or ``None`` when the filter is not understood.
+
+        By default the list's own ``get_queryset()`` reading ``params`` as its query string (a ``ListView``
+        whose filter reads ``request.GET``); a view with another filter overrides this.
+        """
+        original = self.request.GET
+        self.request.GET = params
+        try:
+            return self.get_queryset()
+        finally:
+            self.request.GET = original
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["bulk"] = self.bulk_context(self.object_list)
+        return ctx
 
     def bulk_export(self, qs, fmt: str) -> HttpResponse:
         """The "export" action: by default the list's own export (``oms.exports.ListExportMixin``)."""
