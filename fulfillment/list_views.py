@@ -1,15 +1,16 @@
-"""The parcel list with its bulk bar and its CSV / XLSX export (the filter applied)."""
+"""The parcel list with its bulk bar and its CSV / XLSX export (the filter applied); the waves' export."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fulfillment.forms import ShipmentFilterForm
-from fulfillment.selectors import shipments_filtered
-from fulfillment.views import ShipmentListView
+from fulfillment.selectors import shipments_filtered, waves_today
+from fulfillment.views import ShipmentListView, WaveListView
 from oms.bulk_views import BulkMixin
-from oms.exports import ListExportMixin
+from oms.exports import ListExportMixin, export_response
 
 
 def _local(value) -> str:
@@ -34,11 +35,6 @@ class ShipmentBulkListView(BulkMixin, ListExportMixin, ShipmentListView):
 
     def bulk_queryset(self, params):
         return self.filtered(params)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["bulk"] = self.bulk_context(self.object_list)
-        return ctx
 
     def export_headers(self) -> list:
         return [
@@ -67,3 +63,40 @@ class ShipmentBulkListView(BulkMixin, ListExportMixin, ShipmentListView):
             _local(s.created_at),
             _local(getattr(s, "shipped_at", None)),
         ]
+
+
+WAVE_HEADERS = [
+    gettext_lazy("Wave"),
+    gettext_lazy("Warehouse"),
+    gettext_lazy("Carrier"),
+    gettext_lazy("Cut-off"),
+    gettext_lazy("State"),
+    gettext_lazy("Parcels"),
+    gettext_lazy("Intercepted"),
+    gettext_lazy("Created"),
+]
+
+
+class WaveExportListView(WaveListView):
+    """Today's waves; ``?export=csv|xlsx`` downloads them (``?warehouse=<id>``: one warehouse's)."""
+
+    def get(self, request, form=None):
+        fmt = request.GET.get("export")
+        if fmt not in ("csv", "xlsx"):
+            return super().get(request, form=form)
+        warehouse = request.GET.get("warehouse", "")
+        waves = waves_today(warehouse_id=int(warehouse) if warehouse.isdigit() else None).order_by("pk")
+        rows = (
+            [
+                w.number,
+                w.warehouse.code,
+                str(w.carrier or ""),
+                _local(w.cutoff_at),
+                w.get_status_display(),
+                w.parcels,
+                w.intercepted,
+                _local(w.created_at),
+            ]
+            for w in waves
+        )
+        return export_response(name="waves", fmt=fmt, headers=WAVE_HEADERS, rows=rows)

@@ -7,7 +7,7 @@ from fulfillment import list_views, views
 app_name = "fulfillment"
 
 urlpatterns = [
-    path("waves/", views.WaveListView.as_view(), name="waves"),
+    path("waves/", list_views.WaveExportListView.as_view(), name="waves"),
     path("waves/<int:pk>/", views.WaveDetailView.as_view(), name="wave"),
     path("waves/<int:pk>/print/<str:kind>/", views.WavePrintView.as_view(), name="wave-print"),
     path("pack/", views.PackStationView.as_view(), name="pack"),

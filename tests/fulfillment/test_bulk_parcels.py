@@ -91,3 +91,21 @@ def test_cancel_parcels_in_bulk_reports_each(parcels, client_for, ops_user):
     assert (
         Shipment.objects.filter(pk__in=ids, status="cancelled").count() == result.context["summary"]["done"]
     )
+
+
+def test_wave_export_lists_todays_waves_with_typed_counts(
+    allocated_order, skus, warehouse, client_for, warehouse_user
+):
+    from fulfillment.services import wave_build
+
+    tee, mug, _sock = skus
+    allocated_order([(tee, 1)], phone="13900000091")
+    allocated_order([(mug, 1)], phone="13900000092")
+    wave = wave_build(warehouse_id=warehouse.pk)
+    client = client_for(warehouse_user)
+    assert 'data-testid="export-xlsx"' in client.get("/fulfillment/waves/").content.decode()
+    response = client.get("/fulfillment/waves/", {"export": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(r[0], r[1], r[5]) for r in rows[1:]] == [(wave.number, warehouse.code, 2)]
+    other = client.get("/fulfillment/waves/", {"export": "xlsx", "warehouse": warehouse.pk + 999})
+    assert openpyxl.load_workbook(io.BytesIO(other.content)).active.max_row == 1
