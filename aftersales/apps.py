@@ -66,9 +66,10 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from aftersales import privacy_rules
+        from aftersales import bulk, privacy_rules
 
         privacy_rules.register()
+        bulk.register()
         from aftersales import selectors, services
         from orders.hooks import (
             register_completion_blocker,

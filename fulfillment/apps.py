@@ -66,12 +66,15 @@ class FulfillmentConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from fulfillment import bulk
         from fulfillment.selectors import order_parcels_panel
         from fulfillment.services.withdrawal import order_parcels_blocker, order_parcels_withdraw
         from orders.hooks import register_parcel_handlers
 
         # Editing, splitting or merging an order intercepts its parcels that are not packed yet.
         register_parcel_handlers(blocker=order_parcels_blocker, withdraw=order_parcels_withdraw)
+
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page shows where each of its parcels is, without orders importing fulfillment.

@@ -377,3 +377,13 @@ def shipped_units_by_order_line(order_id: int) -> dict[int, int] | None:
         .annotate(units=Sum("shipped_qty"))
     )
     return {row["order_line_id"]: row["units"] or 0 for row in rows}
+
+
+def shipment_ids_for_orders(order_ids: list[int]) -> list[int]:
+    """The parcels (not cancelled) of these orders, in id order: what "print the orders' slips" prints."""
+    return list(
+        Shipment.objects.filter(order_id__in=order_ids)
+        .exclude(status=S.CANCELLED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

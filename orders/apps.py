@@ -61,9 +61,10 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import notes, notes_money, privacy_rules  # noqa: F401 - the notes modules register note codes
+        from orders import bulk, notes, notes_money, privacy_rules  # noqa: F401 - the notes modules register note codes
 
         privacy_rules.register()
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page lists the order's invoices and offers the request once it is delivered.

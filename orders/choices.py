@@ -202,6 +202,8 @@ ORDER_TRANSITION_LABELS = {
     # Change-log actions of the money (orders.services.payments).
     "payment": _("Payment"),
     "refund": _("Refund"),
+    # Not transitions: change-log actions shown on the order's timeline.
+    "tag": _("Tagged"),
 }
 INVOICE_TRANSITION_LABELS = {
     "issue": _("Issued"),

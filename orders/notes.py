@@ -33,5 +33,6 @@ register_notes(
         "orders.merge.into": _("Merged into %(number)s (lines, payments and reservations moved)"),
         "orders.merge.took": _("Merged in %(numbers)s: one parcel for the buyer"),
         "orders.line": _("%(sku)s × %(quantity)s"),
+        "orders.tag_added": _("Tag “%(tag)s” added"),
     }
 )

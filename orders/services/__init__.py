@@ -111,6 +111,7 @@ from orders.services.routing import (
     _RiskCounter,
     order_mark_paid,
 )
+from orders.services.tags import order_tag_add
 
 __all__ = [
     "PayLinkInvalid",
@@ -124,6 +125,7 @@ __all__ = [
     "payment_mark_paid",
     "payments_refund_recorded",
     "refund_record_mark_paid",
+    "order_tag_add",
     "ANONYMISE_BLOCKING",
     "CUSTOMER_EDITABLE",
     "INVOICE_NUMBER",
