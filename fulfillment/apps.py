@@ -66,7 +66,10 @@ class FulfillmentConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from fulfillment import bulk
+        from fulfillment import (
+            bulk,
+            notes,  # noqa: F401 - registers the app's note codes
+        )
         from fulfillment.selectors import order_parcels_panel
         from fulfillment.services.withdrawal import order_parcels_blocker, order_parcels_withdraw
         from orders.hooks import register_parcel_handlers

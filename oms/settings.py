@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -259,6 +260,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "fulfillment.tasks.shipments_flag_late_task",
         "schedule": timedelta(hours=1),
     },
+    "fulfillment-void-intercepted-waybills": {
+        "task": "fulfillment.tasks.waybills_cancel_intercepted_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # Reconciliation: collect new drop-ship lines, receipts and after-sales charges (idempotent).
 CELERY_BEAT_SCHEDULE["reconciliation-collect-items"] = {
@@ -391,3 +396,6 @@ LOGGING = {
         "django.request": {"filters": ["refusal_without_traceback"]},
     },
 }
+
+# Electronic waybill secrets kept out of the database: {"<carrier account code>": "<secret>"} as JSON.
+OMS_CARRIER_SECRETS = json.loads(os.environ.get("OMS_CARRIER_SECRETS", "") or "{}")

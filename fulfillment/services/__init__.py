@@ -26,8 +26,28 @@ from fulfillment.services.shipments import (
 from fulfillment.services.shipping import shipment_ship
 from fulfillment.services.tracking import shipments_flag_late, tracking_poll, tracking_record
 from fulfillment.services.waves import wave_build
+from fulfillment.services.waybills import (
+    REPRINT_REASONS,
+    issued_waybill,
+    pool_add_range,
+    waybill_cancel,
+    waybill_cancel_if_intercepted,
+    waybill_for_reprint,
+    waybill_issue,
+    waybill_record_print,
+    waybills_intercepted_ids,
+)
 
 __all__ = [
+    "REPRINT_REASONS",
+    "issued_waybill",
+    "pool_add_range",
+    "waybill_cancel",
+    "waybill_cancel_if_intercepted",
+    "waybill_for_reprint",
+    "waybill_issue",
+    "waybill_record_print",
+    "waybills_intercepted_ids",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",

@@ -12,6 +12,7 @@ from fulfillment.models import Shipment, ShipmentLine
 from fulfillment.selectors import tracking_link
 from fulfillment.services._common import S
 from fulfillment.services.interception import _refuse_if_intercepted
+from fulfillment.services.waybills import account_for, issued_waybill, waybill_issue
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.notifications import notify_customer
@@ -38,6 +39,16 @@ def _label_tracking_number(shipment: Shipment) -> str:
     )
 
 
+def _waybill_number(shipment: Shipment, *, by) -> str:
+    """The parcel's electronic waybill (printed at the wave, or fetched now), else the HTTP adapter's number."""
+    waybill = issued_waybill(shipment.pk)
+    if waybill is not None:
+        return waybill.number
+    if account_for(shipment) is not None:
+        return waybill_issue(shipment_id=shipment.pk, by=by).number
+    return _label_tracking_number(shipment)
+
+
 @retry_on_conflict
 def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Shipment:
     """Hand the parcel to the carrier: tracking number (adapter or typed), stock consumed, order moved on."""
@@ -53,7 +64,7 @@ def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Sh
         run_transition(shipment, "ship", by=by)  # raises the clear refusal
     tracking_number = (tracking_number or "").strip()
     if not tracking_number and shipment.carrier_service:
-        tracking_number = _label_tracking_number(shipment)
+        tracking_number = _waybill_number(shipment, by=by)
     if not tracking_number:
         raise TrackingNumberRequired()
     lines = list(shipment.lines.order_by("pk"))
