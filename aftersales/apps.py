@@ -66,7 +66,7 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from aftersales import privacy_rules
+        from aftersales import notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
 
         privacy_rules.register()
         from aftersales import selectors, services

@@ -66,6 +66,7 @@ class FulfillmentConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from fulfillment import notes  # noqa: F401 - registers the app's note codes
         from fulfillment.selectors import order_parcels_panel
         from orders.panels import OrderPanel, register_order_panel
 

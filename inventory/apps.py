@@ -42,3 +42,6 @@ class InventoryConfig(AppConfig):
         "suppliers": "inventory.importers.import_suppliers",
         "stock": "inventory.importers.import_stock",
     }
+
+    def ready(self) -> None:
+        from inventory import notes  # noqa: F401 - registers the app's note codes
