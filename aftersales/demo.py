@@ -30,6 +30,8 @@ def _customer_words(reason) -> str:
     """What the (Chinese-speaking) demo customer wrote: the reason's name in Chinese."""
     with translation.override("zh-hans"):
         return reason.label
+
+
 _skipped: list[str] = []
 
 
