@@ -66,7 +66,7 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from aftersales import bulk, privacy_rules
+        from aftersales import bulk, notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
 
         privacy_rules.register()
         bulk.register()

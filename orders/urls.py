@@ -23,6 +23,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice-detail"),
     path("invoices/<int:pk>/<slug:action>/", views.InvoiceActionView.as_view(), name="invoice-action"),
     path("<int:pk>/invoice/", views.InvoiceRequestView.as_view(), name="invoice-request"),
+    path("lines/<int:pk>/", views.OrderLineView.as_view(), name="line"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="detail"),
     path("<int:pk>/<slug:action>/", views.OrderActionView.as_view(), name="action"),
 ]

@@ -28,6 +28,7 @@ from aftersales.services.surveys import survey_url
 from aftersales.validators import validate_photos
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
 from orders.money import units_value
 
 # --------------------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def case_assign(*, case_id: int, handler_id: int | None, by) -> AftersalesCase:
     before = snapshot(case, ["handler_id"])
     case.handler_id = handler_id
     case.save(update_fields=["handler", "updated_at"])
-    log_changes(instance=case, before=before, by=by, note=_("handler changed"))
+    log_changes(instance=case, before=before, by=by, note=make_note("aftersales.handler_changed"))
     return case
 
 
@@ -269,7 +270,7 @@ def _stop_parcel(case: AftersalesCase, *, by) -> None:
     order_hold(
         order_id=order.pk,
         by=by,
-        reason=_("Refund requested in after-sales case %(case)s") % {"case": case.number},
+        reason=make_note("aftersales.refund_requested", case=case.number),
     )
     case.stopped_parcel = True
 

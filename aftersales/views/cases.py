@@ -273,3 +273,13 @@ class CaseActionView(PermissionRequiredMixin, View):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("aftersales:case-detail", pk=pk)
+
+
+class CaseByNumberView(PermissionRequiredMixin, View):
+    """A stored reference ``aftersales:AS-…`` (on a stock movement) leads to the case's page."""
+
+    permission_required = "aftersales.view_aftersalescase"
+
+    def get(self, request, number: str):
+        case = get_object_or_404(AftersalesCase.objects.only("pk"), number=number)
+        return redirect("aftersales:case-detail", pk=case.pk)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inventory.choices import MovementKind, StockBucket
 from inventory.exceptions import (
@@ -37,6 +36,7 @@ from inventory.services._common import (
 )
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.backorders import _announce_stock_arrived
+from oms.notes import note as make_note
 
 
 def _move(
@@ -195,9 +195,7 @@ def stock_count(
         kind=MovementKind.COUNT,
         quantity=difference,
         reference=reference,
-        reason=reason
-        or _("Counted %(counted)s, system had %(before)s")
-        % {"counted": counted, "before": counted - difference},
+        reason=reason or make_note("inventory.counted", counted=counted, before=counted - difference),
         by=by,
     )
     _level_changed(level, gained=difference > 0)

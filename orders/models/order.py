@@ -336,6 +336,15 @@ class Order(FSMModelMixin, models.Model):
     # --- read helpers -----------------------------------------------------------------------------
 
     @property
+    def held_from_label(self) -> str:
+        """The status the order was held from, as its label (``in_fulfillment`` → "In fulfillment")."""
+        return (
+            str(S(self.held_from_status).label)
+            if self.held_from_status in S.values
+            else self.held_from_status
+        )
+
+    @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
 

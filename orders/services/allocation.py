@@ -9,13 +9,14 @@ import logging
 from django.db import OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inventory.models import SKU
 from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
 from oms.audit import collect_state_logs, run_transition, state_logs_write
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError
+from oms.notes import note as make_note
+from oms.notes import note_param
 from orders.models import Order, OrderLine, OrderLineAllocation
 from orders.services._common import QUEUE_ORDER, S, _locked, _sku_label
 
@@ -172,7 +173,10 @@ def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
 
 
 def _short_note(info: dict) -> str:
-    return ", ".join(f"{s['code']} −{s['missing']}" for s in info.get("short", []))
+    items = [
+        note_param("orders.short_item", sku=s["code"], missing=s["missing"]) for s in info.get("short", [])
+    ]
+    return make_note("orders.backorder_short", items=items)
 
 
 def backorder_details(short: dict[int, int]) -> dict:
@@ -243,9 +247,7 @@ def order_reallocate(*, order_id: int, by=None) -> Order:
     order = _locked(order_id)
     run_transition(order, "deallocate", by=by)
     refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
-    reservation_release(
-        demand_refs=refs, reason=_("Re-allocation of %(number)s") % {"number": order.number}, by=by
-    )
+    reservation_release(demand_refs=refs, reason=make_note("orders.reallocation", number=order.number), by=by)
     OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
         released_at=timezone.now()
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition
+from oms.notes import note as make_note
 from oms.notifications import outbox_forget
 from oms.privacy import personal_data_forget
 from orders.choices import CustomerTier, InvoiceStatus, OrderStatus
@@ -168,11 +169,7 @@ def customer_merge(*, keep_id: int, duplicate_id: int, by=None) -> MergeResult:
     duplicate.merged_at = timezone.now()
     duplicate.save(update_fields=["merged_into", "merged_at"])
     run_merge_handlers(keep_id=keep.pk, duplicate_id=duplicate.pk, by=by)
-    note = _("Merged customer #%(dup)s into #%(keep)s: %(n)s orders moved.") % {
-        "dup": duplicate.pk,
-        "keep": keep.pk,
-        "n": moved,
-    }
+    note = make_note("orders.customers_merged", dup=str(duplicate.pk), keep=str(keep.pk), n=moved)
     # Only non-personal fields go into the change log: it must not become a copy of the personal data.
     log_changes(instance=keep, before=before, by=by, action="merge", note=note)
     log_changes(instance=duplicate, before={}, by=by, action="merge", note=note)
@@ -292,8 +289,10 @@ def _anonymise_invoices(invoices: list[Invoice], *, by, now) -> None:
     """Open requests are voided; every invoice loses its e-mail (titles and taxpayer ids are tax records)."""
     for invoice in invoices:
         if invoice.status == InvoiceStatus.REQUESTED:
-            run_transition(invoice, "void", by=by, check_perm=False, note=_("Customer anonymised"))
-            invoice.void_reason = _("Customer anonymised")[:300]
+            run_transition(
+                invoice, "void", by=by, check_perm=False, note=make_note("orders.customer_anonymised")
+            )
+            invoice.void_reason = make_note("orders.customer_anonymised")
             invoice.voided_at = now
         invoice.email = ""
         invoice.save()

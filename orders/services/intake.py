@@ -17,6 +17,8 @@ from inventory.models import SKU
 from oms.audit import log_changes
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition
+from oms.notes import choice_param
+from oms.notes import note as make_note
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Address, Channel, Customer, Order, OrderLine, Payment
 from orders.money import allocate_deductions
@@ -116,7 +118,11 @@ def _intake_write(
     OrderLine.objects.bulk_create(_lines_of(order, clean))
     _payment_of(order, clean, now=now).save()
     log_changes(
-        instance=order, before={}, by=by, action="create", note=_("Intake: %(source)s") % {"source": source}
+        instance=order,
+        before={},
+        by=by,
+        action="create",
+        note=make_note("orders.intake", source=choice_param("orders.Order.source", source)),
     )
     _classify(
         order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]

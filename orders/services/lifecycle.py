@@ -20,6 +20,7 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
+from oms.notes import note as make_note
 from orders.choices import RECEIVED_PAYMENT_STATUSES, PaymentMethod, RefundKind
 from orders.models import Order, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _locked, _require_reason
@@ -117,7 +118,7 @@ def _after_cancel(order: Order, *, reason: str, by) -> None:
     refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
     if refs:
         reservation_release(
-            demand_refs=refs, reason=_("Order %(number)s cancelled") % {"number": order.number}, by=by
+            demand_refs=refs, reason=make_note("orders.order_cancelled", number=order.number), by=by
         )
         OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
             released_at=timezone.now()
@@ -153,7 +154,7 @@ def orders_cancel_unpaid(*, now=None) -> int:
         .values_list("pk", flat=True)
     )
     done = 0
-    reason = _("Not paid within %(minutes)s minutes") % {"minutes": settings.OMS_UNPAID_CANCEL_MINUTES}
+    reason = make_note("orders.not_paid_in_time", minutes=settings.OMS_UNPAID_CANCEL_MINUTES)
     for order_id in ids:
         try:
             order_cancel(order_id=order_id, reason=reason, check_perm=False)

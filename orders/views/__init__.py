@@ -22,6 +22,7 @@ from orders.views.invoices import (
     InvoiceRequestView,
     export_invoices,
 )
+from orders.views.links import OrderLineView
 from orders.views.manual import ManualOrderView
 from orders.views.orders import (
     ACTION_ORDER,
@@ -38,6 +39,7 @@ from orders.views.orders import (
 )
 
 __all__ = [
+    "OrderLineView",
     "ACTIONS",
     "ACTION_ORDER",
     "EXPORT_LIMIT",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from inventory.notes import DECISION_LABELS
 from oms.audit import timeline_for
 from oms.bulk_views import BulkMixin
 from oms.exceptions import DomainError
@@ -297,6 +298,9 @@ class OrderDetailView(PermissionRequiredMixin, View):
             "review_reasons": [reason_label(r) for r in order.review_reasons],
             "priority_reasons": [reason_label(r) for r in order.priority_reasons],
             "explanation": order.allocation_explanation or {},
+            "explanation_decision": DECISION_LABELS.get(
+                (order.allocation_explanation or {}).get("decision"), ""
+            ),
             "can_see_pii": can_view_personal_data(request.user),
             "panels": order_panels(order, request),
         }

@@ -16,6 +16,7 @@ from inventory.models import Reservation, StockLevel
 from inventory.selectors import stock_drift
 from oms.exceptions import IllegalTransition
 from oms.models import OutboxMessage
+from oms.notes import render_note
 from tests.factories import CarrierServiceFactory, SupplierSKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,4 +187,4 @@ def test_operations_can_override_the_carrier(allocated_order, skus, ops_user):
         shipment_id=shipment.pk, carrier_service_id=other.pk, by=ops_user, reason="VIP"
     )
     assert (shipment.carrier_service, shipment.carrier_overridden) == (other, True)
-    assert shipment.carrier_reasons == ["Chosen by hand by ops: VIP"]
+    assert [render_note(r) for r in shipment.carrier_reasons] == ["Chosen by hand by ops: VIP"]

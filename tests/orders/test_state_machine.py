@@ -11,6 +11,7 @@ from django.utils import timezone
 from inventory.models import Reservation, StockLevel
 from oms.exceptions import DomainError, IllegalTransition, PermissionRefused
 from oms.models import OutboxMessage
+from oms.notes import render_note
 from orders import services
 from orders.models import Order, OrderLineAllocation, OrderRule, RefundRecord
 from orders.tasks import allocate_backorders_task, cancel_unpaid_orders_task
@@ -218,7 +219,7 @@ def test_unpaid_orders_are_cancelled_after_the_configured_time(make_order, setti
     fresh = make_order(paid=False, placed_at=(timezone.now() - timedelta(minutes=5)).isoformat())
     assert cancel_unpaid_orders_task() == 1
     assert Order.objects.get(pk=old.pk).status == "cancelled"
-    assert Order.objects.get(pk=old.pk).cancel_reason == "Not paid within 30 minutes"
+    assert render_note(Order.objects.get(pk=old.pk).cancel_reason) == "Not paid within 30 minutes"
     assert Order.objects.get(pk=fresh.pk).status == "pending_payment"
 
 
