@@ -59,7 +59,7 @@ class OrdersConfig(AppConfig):
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import privacy_rules
+        from orders import notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
 
         privacy_rules.register()
         from orders.panels import OrderPanel, register_order_panel

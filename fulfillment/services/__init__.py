@@ -7,6 +7,7 @@ from fulfillment.services._common import lines_signature, packaging_g, weight_to
 from fulfillment.services.carrier_choice import shipment_override_carrier
 from fulfillment.services.drop_ship import shipment_approve_drop_ship, shipment_record_supplier_dispatch
 from fulfillment.services.interception import interception_reason
+from fulfillment.services.notices import shipped_notices_due, shipped_notices_send
 from fulfillment.services.packing import (
     PACKABLE,
     PackStationKind,
@@ -28,6 +29,8 @@ from fulfillment.services.tracking import shipments_flag_late, tracking_poll, tr
 from fulfillment.services.waves import wave_build
 
 __all__ = [
+    "shipped_notices_due",
+    "shipped_notices_send",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",
