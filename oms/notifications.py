@@ -287,7 +287,8 @@ def notify_customer(
 def notify_staff(
     *, role: str, template: str, context: dict, event: str, dedupe_key: str
 ) -> list[OutboxMessage]:
-    """E-mail every active user with ``role`` (an ``oms.roles`` key) who has an address, once per key and user."""
+    """E-mail every active user with ``role`` (an ``oms.roles`` key) who has an address, in their language,
+    once per key and user."""
     from django.contrib.auth import get_user_model
 
     from oms.roles import ROLE_BY_KEY
@@ -299,10 +300,14 @@ def notify_staff(
         .order_by("pk")
         .distinct()
     )
-    language = settings.LANGUAGE_CODE
-    subject, body = render_message(template, context, language=language)
-    return outbox_enqueue_many(
-        [
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for user in users:
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = render_message(template, context, language=language)
+        subject, body = rendered[language]
+        messages.append(
             {
                 "channel": OutboxMessage.Channel.EMAIL,
                 "recipient": user.email,
@@ -312,6 +317,5 @@ def notify_staff(
                 "event": event,
                 "dedupe_key": f"{dedupe_key}:user:{user.pk}",
             }
-            for user in users
-        ]
-    )
+        )
+    return outbox_enqueue_many(messages)

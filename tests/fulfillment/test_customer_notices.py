@@ -100,7 +100,7 @@ def test_a_merged_parcel_of_two_orders_is_announced_and_delivered_in_one_message
 
 
 def test_a_carrier_exception_emails_operations_once(allocated_order, skus, warehouse_user, make_user):
-    make_user("ops_x", "operations", email="x@ops.example.com")
+    make_user("ops_x", "operations", email="x@ops.example.com", language="zh-hans")
     make_user("wh_x", "warehouse", email="wh@example.com")
     order = allocated_order([(skus[0], 1)])
     [parcel] = shipments_create_for_order(order_id=order.pk)
@@ -117,7 +117,7 @@ def test_a_carrier_exception_emails_operations_once(allocated_order, skus, wareh
 
     [alert] = OutboxMessage.objects.filter(event="staff.carrier_exception")
     assert alert.recipient == "x@ops.example.com"
-    assert parcel.number in alert.subject
+    assert alert.subject == f"包裹 {parcel.number} 物流异常"  # in the clerk's language
     assert "地址不详,无法派送" in alert.body and "ZT400" in alert.body
     assert f"/fulfillment/shipments/{parcel.pk}/" in alert.body
     assert Shipment.objects.get(pk=parcel.pk).status == "exception"
