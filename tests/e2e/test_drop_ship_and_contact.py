@@ -73,6 +73,14 @@ def test_operations_see_the_drop_ship_parcel_and_record_the_suppliers_tracking_n
     assert "SF1234567890" in page.content()
     _shot(page, "drop-ship-dispatched-en")
 
+    page.goto(f"{live_server.url}/orders/customers/{mixed_order.customer_id}/edit/")
+    page.select_option("#id_preferred_contact", "email")
+    page.check("#id_do_not_contact")
+    page.get_by_role("button", name="Save").click()
+    prefs = page.get_by_test_id("preferences").inner_text()
+    assert "E-mail" in prefs
+    _shot(page, "customer-preferences-en")
+
 
 def test_a_chinese_clerk_sets_the_webhook_as_preferred_channel(mixed_order, make_user, login, live_server):
     make_user("opszh", "operations", language="zh-hans")
@@ -91,3 +99,7 @@ def test_a_chinese_clerk_sets_the_webhook_as_preferred_channel(mixed_order, make
     page.goto(f"{live_server.url}/fulfillment/shipments/?drop_ship=on")
     assert "宁波杯厂" in page.get_by_test_id("shipment-table").inner_text()
     _shot(page, "shipments-drop-ship-zh")
+
+    page.goto(f"{live_server.url}/orders/{mixed_order.pk}/")
+    assert "MUG-500:无需占用自有库存,由 宁波杯厂 发货" in page.get_by_test_id("drop-ship-lines").inner_text()
+    _shot(page, "order-drop-ship-zh")
