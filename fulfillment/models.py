@@ -274,6 +274,12 @@ class Shipment(FSMModelMixin, models.Model):
     packed_at = models.DateTimeField(_("packed"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    customer_notified_at = models.DateTimeField(
+        _("customer told it shipped"),
+        null=True,
+        blank=True,
+        help_text=_("One message for parcels shipped together."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -84,9 +84,16 @@ def shipment_detail(shipment_id: int) -> Shipment:
 
 
 def shipments_filtered(
-    *, q: str = "", status: str = "", warehouse=None, late: bool = False
+    *,
+    q: str = "",
+    status: str = "",
+    warehouse=None,
+    late: bool = False,
+    supplier=None,
+    drop_ship: bool = False,
 ) -> QuerySet[Shipment]:
-    """The shipment list's rows, newest first: ``q`` is a parcel, tracking or order number."""
+    """The shipment list's rows, newest first: ``q`` is a parcel, tracking or order number; ``supplier``
+    and ``drop_ship`` keep the parcels suppliers ship themselves."""
     qs = shipments_list().order_by("-created_at", "-pk")
     if q:
         q = q.strip()
@@ -99,6 +106,10 @@ def shipments_filtered(
         qs = qs.filter(warehouse=warehouse)
     if late:
         qs = qs.filter(is_late=True)
+    if supplier:
+        qs = qs.filter(supplier=supplier, is_drop_ship=True)
+    if drop_ship:
+        qs = qs.filter(is_drop_ship=True)
     return qs
 
 

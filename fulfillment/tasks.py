@@ -163,3 +163,22 @@ def waybills_cancel_intercepted_task() -> int:
     for shipment_id in ids:
         waybill_cancel_task.delay(shipment_id=shipment_id)
     return len(ids)
+
+
+@shared_task(name="fulfillment.tasks.shipped_notices_task")
+def shipped_notices_task(*, customer_id: int) -> bool:
+    """Sent a little after a parcel ships: one message for the customer's parcels that left together."""
+    from fulfillment.services import shipped_notices_send
+
+    return shipped_notices_send(customer_id=customer_id) is not None
+
+
+@shared_task(name="fulfillment.tasks.shipped_notices_due_task")
+def shipped_notices_due_task() -> int:
+    """Beat (every minute): announce shipped parcels whose delayed message was lost (broker down)."""
+    from fulfillment.services import shipped_notices_due, shipped_notices_send
+
+    ids = shipped_notices_due()
+    for customer_id in ids:
+        shipped_notices_send(customer_id=customer_id)
+    return len(ids)

@@ -153,8 +153,8 @@ def outbox_enqueue(
 
 def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
     """Queue many messages (each a dict of ``outbox_enqueue``'s arguments) in the current transaction with one
-    INSERT; one task delivers them after commit. Keys already queued and empty recipients are skipped."""
-    messages = [m for m in messages if m.get("recipient")]
+    INSERT; one task delivers them after commit. Keys already queued, empty recipients and None are skipped."""
+    messages = [m for m in messages if m and m.get("recipient")]
     keys = [m["dedupe_key"] for m in messages if m.get("dedupe_key")]
     queued = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     rows, seen = [], set()
@@ -246,6 +246,49 @@ def outbox_forget(*, recipients) -> int:
     return qs.update(recipient="", subject="", body="")
 
 
+def customer_channel(customer) -> tuple[str, str] | None:
+    """(channel, recipient) a customer is told through: their preferred channel when they can be reached
+    there (SMS → phone, e-mail → address, webhook → their webhook URL), else e-mail, else SMS; None when
+    they asked not to be contacted or have no address at all.
+
+    ``customer`` is any object with ``email``, ``phone``, ``preferred_contact``, ``webhook_url`` and
+    ``do_not_contact`` (the orders app's Customer, which this package cannot import).
+    """
+    if getattr(customer, "do_not_contact", False):
+        return None
+    reachable = {
+        OutboxMessage.Channel.SMS: customer.phone or "",
+        OutboxMessage.Channel.EMAIL: customer.email or "",
+        OutboxMessage.Channel.WEBHOOK: getattr(customer, "webhook_url", "") or "",
+    }
+    preferred = getattr(customer, "preferred_contact", "") or ""
+    for channel in (preferred, OutboxMessage.Channel.EMAIL, OutboxMessage.Channel.SMS):
+        if reachable.get(channel):
+            return channel, reachable[channel]
+    return None
+
+
+def customer_message(
+    *, customer, template: str, context: dict, event: str, dedupe_key: str | None
+) -> dict | None:
+    """The outbox message of ``template`` for a customer (``outbox_enqueue``'s arguments), or None when
+    the customer is not to be told (do not contact, or no way to reach them)."""
+    target = customer_channel(customer)
+    if target is None:
+        return None
+    language = customer.language or "zh-hans"
+    subject, body = render_message(template, {"customer": customer, **context}, language=language)
+    return {
+        "channel": target[0],
+        "recipient": target[1],
+        "subject": subject,
+        "body": body,
+        "language": language,
+        "event": event,
+        "dedupe_key": dedupe_key,
+    }
+
+
 def notify_customer(
     *,
     customer,
@@ -255,26 +298,49 @@ def notify_customer(
     dedupe_key: str | None = None,
     marketing: bool = False,
 ) -> OutboxMessage | None:
-    """Queue ``template`` for a customer in their language: by e-mail when they have one, else by SMS.
+    """Queue ``template`` for a customer in their language, on their preferred channel (``customer_channel``).
 
-    ``customer`` is any object with ``email``, ``phone``, ``language`` (and ``do_not_contact``): the
-    orders app's Customer, which this package cannot import. Marketing messages (surveys) are not sent
-    to customers who asked not to be contacted; messages about their own orders always are.
+    A customer who asked not to be contacted gets nothing at all, order notices and surveys alike
+    (``marketing`` is kept for callers that say so). Returns the queued message, or None.
     """
-    if marketing and getattr(customer, "do_not_contact", False):
-        return None
-    language = customer.language or "zh-hans"
-    subject, body = render_message(template, {"customer": customer, **context}, language=language)
-    if customer.email:
-        channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
-    else:
-        channel, recipient = OutboxMessage.Channel.SMS, customer.phone
-    return outbox_enqueue(
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        language=language,
-        event=event,
-        dedupe_key=dedupe_key,
+    message = customer_message(
+        customer=customer, template=template, context=context, event=event, dedupe_key=dedupe_key
     )
+    return outbox_enqueue(**message) if message else None
+
+
+def notify_staff(
+    *, role: str, template: str, context: dict, event: str, dedupe_key: str
+) -> list[OutboxMessage]:
+    """E-mail every active user with ``role`` (an ``oms.roles`` key) who has an address, in their language,
+    once per key and user."""
+    from django.contrib.auth import get_user_model
+
+    from oms.roles import ROLE_BY_KEY
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=ROLE_BY_KEY[role].group)
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for user in users:
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = render_message(template, context, language=language)
+        subject, body = rendered[language]
+        messages.append(
+            {
+                "channel": OutboxMessage.Channel.EMAIL,
+                "recipient": user.email,
+                "subject": subject,
+                "body": body,
+                "language": language,
+                "event": event,
+                "dedupe_key": f"{dedupe_key}:user:{user.pk}",
+            }
+        )
+    return outbox_enqueue_many(messages)

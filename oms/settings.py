@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.cancel_unpaid_orders_task",
         "schedule": timedelta(minutes=5),
     },
+    "orders-sla-review": {"task": "orders.tasks.orders_sla_review_task", "schedule": timedelta(minutes=10)},
     "orders-complete-delivered": {
         "task": "orders.tasks.complete_delivered_orders_task",
         "schedule": crontab(minute=40),
@@ -256,6 +257,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "fulfillment.tasks.tracking_poll_due_task",
         "schedule": timedelta(minutes=30),
     },
+    "fulfillment-shipped-notices": {
+        "task": "fulfillment.tasks.shipped_notices_due_task",
+        "schedule": timedelta(minutes=1),
+    },
     "fulfillment-flag-late": {
         "task": "fulfillment.tasks.shipments_flag_late_task",
         "schedule": timedelta(hours=1),
@@ -275,6 +280,8 @@ CELERY_BEAT_SCHEDULE["reconciliation-collect-items"] = {
 OMS_UNPAID_CANCEL_MINUTES = int(os.environ.get("OMS_UNPAID_CANCEL_MINUTES", "30"))
 OMS_ALLOCATE_ON_INTAKE = env_bool("OMS_ALLOCATE_ON_INTAKE", True)  # allocate right after approval
 OMS_INTAKE_BATCH_MAX = 500
+# Parcels of one customer shipped within this many seconds share one "shipped" message.
+OMS_SHIPPED_NOTICE_SETTLE_SECONDS = int(os.environ.get("OMS_SHIPPED_NOTICE_SETTLE_SECONDS", "120"))
 
 # --- After-sales ---------------------------------------------------------------------------
 # Refunds above this amount wait for the finance manager (aftersales.approve_large_refund).

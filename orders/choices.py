@@ -145,6 +145,7 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone call")
+    WEBHOOK = "webhook", _("Webhook (the customer's system)")
 
 
 class InvoiceType(models.TextChoices):

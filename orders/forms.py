@@ -184,10 +184,17 @@ class CustomerEditForm(StyledForm):
     preferred_contact = forms.ChoiceField(
         label=_("Preferred contact channel"), choices=ContactChannel.choices
     )
+    webhook_url = forms.URLField(
+        label=_("Webhook URL"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("Where order messages are posted when the preferred channel is the webhook."),
+    )
     do_not_contact = forms.BooleanField(
         label=_("Do not contact"),
         required=False,
-        help_text=_("No surveys or marketing; order messages only."),
+        help_text=_("No messages at all: no order notices, no surveys."),
     )
     tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices)
     is_blacklisted = forms.BooleanField(label=_("Blacklisted"), required=False)

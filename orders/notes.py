@@ -46,6 +46,7 @@ register_notes(
         "orders.invoice_issued": _("Invoice %(number)s issued for %(amount)s %(currency)s"),
         "orders.refund_after_issuance": _("Refund of %(amount)s after issuance (%(reference)s)"),
         "orders.customer_anonymised": _("Customer anonymised"),
+        "orders.sla_late": _("Waiting past the channel's SLA of %(hours)s hours: priority re-evaluated."),
         "orders.customers_merged": _("Merged customer #%(dup)s into #%(keep)s: %(n)s orders moved."),
     }
 )

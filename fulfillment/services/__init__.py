@@ -7,6 +7,7 @@ from fulfillment.services._common import lines_signature, packaging_g, weight_to
 from fulfillment.services.carrier_choice import shipment_override_carrier
 from fulfillment.services.drop_ship import shipment_approve_drop_ship, shipment_record_supplier_dispatch
 from fulfillment.services.interception import interception_reason
+from fulfillment.services.notices import shipped_notices_due, shipped_notices_send
 from fulfillment.services.packing import (
     PACKABLE,
     PackStationKind,
@@ -48,6 +49,8 @@ __all__ = [
     "waybill_issue",
     "waybill_record_print",
     "waybills_intercepted_ids",
+    "shipped_notices_due",
+    "shipped_notices_send",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from inventory.choices import ReservationStatus
-from inventory.models import SKU, Reservation, StockLevel, Warehouse
+from inventory.models import SKU, Reservation, StockLevel, Supplier, Warehouse
 from inventory.planning import Assignment, DemandLine, _plan
 from inventory.selectors import reservations_made_today
 from inventory.selectors_supply import drop_ship_suppliers
@@ -50,8 +50,14 @@ def _with_drop_ship(
     result.drop_ship = drop_ship
     if result.explanation.get("decision") == "nothing_to_allocate":
         result.explanation = {"decision": "drop_ship"}
+    names = dict(Supplier.objects.filter(pk__in=set(drop_ship.values())).values_list("pk", "name"))
     result.explanation["drop_ship"] = [
-        {"ref": line.ref, "sku": codes.get(line.sku_id, str(line.sku_id)), "supplier_id": drop_ship[line.ref]}
+        {
+            "ref": line.ref,
+            "sku": codes.get(line.sku_id, str(line.sku_id)),
+            "supplier_id": drop_ship[line.ref],
+            "supplier": names.get(drop_ship[line.ref], ""),
+        }
         for line in lines
         if line.ref in drop_ship
     ]

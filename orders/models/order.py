@@ -120,6 +120,12 @@ class Order(FSMModelMixin, models.Model):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="orders")
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sla_alerted_at = models.DateTimeField(
+        _("late against SLA since"),
+        null=True,
+        blank=True,
+        help_text=_("When the periodic review found it waiting past its SLA and told operations."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

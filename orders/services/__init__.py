@@ -3,6 +3,7 @@
 - ``intake`` / ``intake_batch``: single-order and batch intake, reship;
 - ``routing``: rules (risk, priority, review), pay and route, ``order_mark_paid``;
 - ``lifecycle``: approve / reject / hold / resume / cancel, unpaid cancellation, fulfilment marks;
+- ``sla``: orders waiting past their SLA move up the queue and operations are told;
 - ``completion``: delivered orders complete when their channel's after-sales window closes;
 - ``allocation``: the orders' side of allocation (single, batch, pending, backorders, re-allocation);
 - ``customers``: customer matching, preferences, merge, anonymise;
@@ -111,9 +112,11 @@ from orders.services.routing import (
     _RiskCounter,
     order_mark_paid,
 )
+from orders.services.sla import orders_sla_review
 from orders.services.tags import order_tag_add
 
 __all__ = [
+    "orders_sla_review",
     "PayLinkInvalid",
     "ReferenceRequired",
     "line_share_fields",

@@ -18,7 +18,7 @@ from oms.exceptions import DomainError, IllegalTransition
 from oms.notes import note as make_note
 from oms.notifications import outbox_forget
 from oms.privacy import personal_data_forget
-from orders.choices import CustomerTier, InvoiceStatus, OrderStatus
+from orders.choices import ContactChannel, CustomerTier, InvoiceStatus, OrderStatus
 from orders.exceptions import ConfirmationRequired, CustomerAlreadyAnonymised, CustomerMergeRefused
 from orders.hooks import run_anonymise_handlers, run_merge_handlers
 from orders.models import Address, Customer, Invoice, Order
@@ -105,6 +105,7 @@ def _customers_by_email(emails: list[str]) -> dict[str, Customer]:
 CUSTOMER_EDITABLE = [
     "language",
     "preferred_contact",
+    "webhook_url",
     "do_not_contact",
     "tier",
     "is_blacklisted",
@@ -123,6 +124,15 @@ def customer_update(*, customer_id: int, data: dict, by=None) -> Customer:
     values["blacklist_reason"] = (values.get("blacklist_reason", customer.blacklist_reason) or "").strip()[
         :300
     ]
+    values["webhook_url"] = (values.get("webhook_url", customer.webhook_url) or "").strip()
+    if (
+        values.get("preferred_contact", customer.preferred_contact) == ContactChannel.WEBHOOK
+        and not (values["webhook_url"])
+    ):
+        raise DomainError(
+            _("Give the webhook URL the messages are posted to."),
+            field_errors={"webhook_url": [_("Required when the preferred channel is the webhook.")]},
+        )
     if values.get("is_blacklisted", customer.is_blacklisted) and not values["blacklist_reason"]:
         raise DomainError(
             _("Say why the customer is blacklisted: the reviewers of their orders read it."),
@@ -310,6 +320,7 @@ def _anonymise_rows(*, customers: list[Customer], orders: list[Order], address_i
         c.name = ""
         c.phone = f"anonymised-{c.pk}"
         c.email = ""
+        c.webhook_url = ""
         c.anonymised_at = now
         c.do_not_contact = True
-        c.save(update_fields=["name", "phone", "email", "anonymised_at", "do_not_contact"])
+        c.save(update_fields=["name", "phone", "email", "webhook_url", "anonymised_at", "do_not_contact"])

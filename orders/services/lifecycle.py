@@ -178,10 +178,12 @@ def order_mark_released(*, order_id: int, by=None) -> Order:
 
 
 @retry_on_conflict
-def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Order:
+def order_mark_shipped(*, order_id: int, partial: bool = False, by=None, notify: bool = True) -> Order:
+    """``notify=False``: the caller tells the customer itself (fulfillment sends one message per parcels
+    shipped together, however many orders they carry)."""
     order = _locked(order_id)
     run_transition(order, "ship_partially" if partial else "ship", by=by, check_perm=False)
-    if not partial:
+    if notify and not partial:
         _notify(order, "shipped")
     order.save()
     return order
@@ -189,16 +191,23 @@ def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Orde
 
 @retry_on_conflict
 def order_mark_delivered(
-    *, order_id: int, by=None, delivered_at: datetime | None = None, collected_by: str = ""
+    *,
+    order_id: int,
+    by=None,
+    delivered_at: datetime | None = None,
+    collected_by: str = "",
+    notify: bool = True,
 ) -> Order:
     """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts.
 
-    Cash on delivery is collected now, by the carrier ``collected_by`` (its code) that delivered it."""
+    Cash on delivery is collected now, by the carrier ``collected_by`` (its code) that delivered it.
+    ``notify=False``: the caller tells the customer itself (one message per delivered parcel)."""
     order = _locked(order_id)
     run_transition(order, "deliver", by=by, check_perm=False)
     payment_cod_collect(order=order, carrier_code=collected_by, by=by)
     now = timezone.now()
     order.delivered_at = min(delivered_at, now) if delivered_at else now
-    _notify(order, "delivered")
+    if notify:
+        _notify(order, "delivered")
     order.save()
     return order
