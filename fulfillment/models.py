@@ -464,3 +464,6 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+from fulfillment.models_cod import CodRemittance  # noqa: E402, F401 - registered with the app's other models

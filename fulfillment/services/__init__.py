@@ -5,6 +5,7 @@ A package of sub-domain modules; callers import from here (``from fulfillment.se
 
 from fulfillment.services._common import lines_signature, packaging_g, weight_tolerance_g
 from fulfillment.services.carrier_choice import shipment_override_carrier
+from fulfillment.services.cod import RemittanceRefused, cod_remittance_record
 from fulfillment.services.drop_ship import shipment_approve_drop_ship, shipment_record_supplier_dispatch
 from fulfillment.services.interception import interception_reason
 from fulfillment.services.packing import (
@@ -28,6 +29,8 @@ from fulfillment.services.tracking import shipments_flag_late, tracking_poll, tr
 from fulfillment.services.waves import wave_build
 
 __all__ = [
+    "RemittanceRefused",
+    "cod_remittance_record",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",

@@ -23,6 +23,7 @@ from orders.views.invoices import (
     export_invoices,
 )
 from orders.views.manual import ManualOrderView
+from orders.views.money import PayAgainView, PaymentMarkPaidView, RefundMarkPaidView, RefundOwedListView
 from orders.views.orders import (
     ACTION_ORDER,
     ACTIONS,
@@ -38,6 +39,10 @@ from orders.views.orders import (
 )
 
 __all__ = [
+    "PayAgainView",
+    "PaymentMarkPaidView",
+    "RefundMarkPaidView",
+    "RefundOwedListView",
     "ACTIONS",
     "ACTION_ORDER",
     "EXPORT_LIMIT",
