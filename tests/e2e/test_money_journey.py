@@ -83,7 +83,7 @@ def test_finance_pays_a_refund_out_and_reconciles_cod(make_user, money_data, log
     expect(row).to_contain_text("179.71")
     shot(page, "refunds-owed-en")
     row.locator("input[name=reference]").fill("ICBC-RF-0001")
-    row.get_by_role("button", name="Mark paid").click()
+    row.get_by_role("button", name="Mark paid out").click()
     expect(page.locator(".alert-success")).to_contain_text(
         f"Refund of 179.71 for order {order.number} marked paid out."
     )
