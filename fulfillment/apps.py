@@ -32,7 +32,14 @@ class FulfillmentConfig(AppConfig):
             "fulfillment.view_trackingevent",
             "fulfillment.view_carrier",
         ],
-        "finance": ["fulfillment.view_shipment", "fulfillment.view_carrier", "fulfillment.view_raterow"],
+        "finance": [
+            "fulfillment.view_shipment",
+            "fulfillment.view_carrier",
+            "fulfillment.view_raterow",
+            # Cash on delivery: what each carrier collected and remitted.
+            "fulfillment.view_codremittance",
+            "fulfillment.add_codremittance",
+        ],
     }
     nav_items = (
         NavItem(
@@ -62,6 +69,13 @@ class FulfillmentConfig(AppConfig):
             permission="fulfillment.view_shipment",
             section=_("Fulfillment"),
             order=330,
+        ),
+        NavItem(
+            _("COD reconciliation"),
+            "fulfillment:cod",
+            permission="fulfillment.view_codremittance",
+            section=_("Finance"),
+            order=710,
         ),
     )
 

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from fulfillment import list_views, views
+from fulfillment import list_views, views, views_cod
 
 app_name = "fulfillment"
 
 urlpatterns = [
+    path("cod/", views_cod.CodReconciliationView.as_view(), name="cod"),
     path("waves/", list_views.WaveExportListView.as_view(), name="waves"),
     path("waves/<int:pk>/", views.WaveDetailView.as_view(), name="wave"),
     path("waves/<int:pk>/print/<str:kind>/", views.WavePrintView.as_view(), name="wave-print"),

@@ -72,6 +72,8 @@ def allocate_deductions(*, line_totals: Sequence[Decimal], deductions: dict[str,
     (else to its pro-rata part of the goods' value); every line's shares sum to at most its value; no share is
     negative.
     """
+    if not any(deductions.get(kind) for kind in KINDS):  # most orders: nothing to spread
+        return [LineShare(Decimal(v).quantize(CENT), ZERO, ZERO, ZERO, ZERO) for v in line_totals]
     weights = [_cents(v) for v in line_totals]
     amounts = {kind: _cents(deductions.get(kind) or ZERO) for kind in KINDS}
     goods = sum(weights)

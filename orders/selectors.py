@@ -96,7 +96,7 @@ def order_detail(*, pk: int) -> Order:
                     )
                 ),
             ),
-            "payments",
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by").order_by("pk")),
             "refunds",
             "tags",
             "reships",

@@ -24,6 +24,10 @@ urlpatterns = [
     path("invoices/<int:pk>/<slug:action>/", views.InvoiceActionView.as_view(), name="invoice-action"),
     path("<int:pk>/invoice/", views.InvoiceRequestView.as_view(), name="invoice-request"),
     path("lines/<int:pk>/", views.OrderLineView.as_view(), name="line"),
+    path("refunds-owed/", views.RefundOwedListView.as_view(), name="refunds-owed"),
+    path("refunds-owed/<int:pk>/paid/", views.RefundMarkPaidView.as_view(), name="refund-mark-paid"),
+    path("pay/<str:token>/", views.PayAgainView.as_view(), name="pay-again"),
+    path("<int:pk>/mark-paid/", views.PaymentMarkPaidView.as_view(), name="payment-mark-paid"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="detail"),
     path("<int:pk>/<slug:action>/", views.OrderActionView.as_view(), name="action"),
 ]

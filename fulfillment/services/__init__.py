@@ -5,6 +5,7 @@ A package of sub-domain modules; callers import from here (``from fulfillment.se
 
 from fulfillment.services._common import lines_signature, packaging_g, weight_tolerance_g
 from fulfillment.services.carrier_choice import shipment_override_carrier
+from fulfillment.services.cod import RemittanceRefused, cod_remittance_record
 from fulfillment.services.drop_ship import shipment_approve_drop_ship, shipment_record_supplier_dispatch
 from fulfillment.services.interception import interception_reason
 from fulfillment.services.notices import shipped_notices_due, shipped_notices_send
@@ -51,6 +52,8 @@ __all__ = [
     "waybills_intercepted_ids",
     "shipped_notices_due",
     "shipped_notices_send",
+    "RemittanceRefused",
+    "cod_remittance_record",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='points_amount',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='points'),
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='points used'),
         ),
         migrations.AddField(
             model_name='orderline',

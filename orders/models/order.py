@@ -94,7 +94,7 @@ class Order(FSMModelMixin, models.Model):
     discount = models.DecimalField(_("discount"), default=Decimal("0.00"), **MONEY)
     coupon_amount = models.DecimalField(_("shop coupon"), default=Decimal("0.00"), **MONEY)
     platform_coupon_amount = models.DecimalField(_("platform coupon"), default=Decimal("0.00"), **MONEY)
-    points_amount = models.DecimalField(_("points"), default=Decimal("0.00"), **MONEY)
+    points_amount = models.DecimalField(_("points used"), default=Decimal("0.00"), **MONEY)
     total = models.DecimalField(pgettext_lazy("money", "total"), **MONEY)
 
     is_urgent = models.BooleanField(_("urgent"), default=False)

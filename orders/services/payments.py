@@ -98,7 +98,7 @@ def pay_url(*, order_id: int) -> str:
     from django.conf import settings
 
     base = getattr(settings, "OMS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-    return base + reverse("pay-again", args=[pay_token(order_id=order_id)])
+    return base + reverse("orders:pay-again", args=[pay_token(order_id=order_id)])
 
 
 @retry_on_conflict

@@ -24,6 +24,7 @@ from orders.views.invoices import (
 )
 from orders.views.links import OrderLineView
 from orders.views.manual import ManualOrderView
+from orders.views.money import PayAgainView, PaymentMarkPaidView, RefundMarkPaidView, RefundOwedListView
 from orders.views.orders import (
     ACTION_ORDER,
     ACTIONS,
@@ -40,6 +41,10 @@ from orders.views.orders import (
 
 __all__ = [
     "OrderLineView",
+    "PayAgainView",
+    "PaymentMarkPaidView",
+    "RefundMarkPaidView",
+    "RefundOwedListView",
     "ACTIONS",
     "ACTION_ORDER",
     "EXPORT_LIMIT",

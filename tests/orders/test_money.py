@@ -203,3 +203,51 @@ def test_coupon_amounts_are_checked_field_by_field(api, sku, sku2):
     from orders.models import Order
 
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_csv_import_takes_the_coupon_columns(channel, sku, sku2, tmp_path):
+    from orders.importers import import_orders
+    from orders.models import Order
+
+    header = (
+        "channel,external_id,customer_name,customer_phone,province,city,district,line1,sku,quantity,unit_price,"
+        "shipping_fee,discount,coupon_amount,platform_coupon_amount,points_amount,payment_method,payment_status,"
+        "payment_amount,transaction_id\n"
+    )
+    common = "tmall,IM-C1,张三,13812345678,上海,上海市,浦东新区,世纪大道100号"
+    money = "8.00,10.00,5.00,3.00,1.99,alipay,paid,187.71,T-IM-C1"
+    path = tmp_path / "orders.csv"
+    path.write_text(header + f"{common},SKU-0001,3,59.90,{money}\n{common},SKU-0002,1,20.00,{money}\n")
+    report = import_orders(path=path)
+    assert (report["total"], report["errors"]) == (2, [])
+    order = Order.objects.get(external_id="IM-C1")
+    assert (order.coupon_amount, order.platform_coupon_amount, order.points_amount, order.total) == (
+        D("5.00"),
+        D("3.00"),
+        D("1.99"),
+        D("187.71"),
+    )
+    assert [line.net_amount for line in order.lines.order_by("line_no")] == [D("161.71"), D("18.00")]
+
+
+@pytest.mark.django_db
+def test_the_manual_form_takes_coupons_and_works_out_the_amount(client_for, ops_user, channel, sku):
+    from orders.models import Order
+    from tests.orders.test_screens import manual_post
+
+    response = client_for(ops_user).post(
+        "/orders/new/",
+        manual_post(
+            channel=str(channel.pk),
+            discount="1.00",
+            coupon_amount="2.00",
+            platform_coupon_amount="3.00",
+            points_amount="0.80",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    order = Order.objects.get()
+    # 2 × 59.90 − 6.80: the amount paid was left empty, so it is the total.
+    assert (order.total, order.discount, order.points_amount) == (D("113.00"), D("6.80"), D("0.80"))
+    assert order.lines.get().net_amount == D("113.00")
