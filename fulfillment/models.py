@@ -475,27 +475,5 @@ class TrackingEvent(models.Model):
 
 
 # Electronic waybill and COD remittance models live in their own modules (this one stays under 500 lines).
-from fulfillment.models_cod import CodRemittance  # noqa: E402
-from fulfillment.waybill_models import (  # noqa: E402
-    CarrierAccount,
-    ChannelLabelPrivacy,
-    PoolNumber,
-    Waybill,
-)
-
-__all__ = [
-    "Carrier",
-    "CodRemittance",
-    "CarrierAccount",
-    "CarrierRule",
-    "CarrierService",
-    "ChannelLabelPrivacy",
-    "PackScan",
-    "PickWave",
-    "PoolNumber",
-    "RateRow",
-    "Shipment",
-    "ShipmentLine",
-    "TrackingEvent",
-    "Waybill",
-]
+from fulfillment.models_cod import CodRemittance  # noqa: E402, F401
+from fulfillment.waybill_models import CarrierAccount, ChannelLabelPrivacy, PoolNumber, Waybill  # noqa: E402, F401
