@@ -119,3 +119,6 @@ class TrackingEventAdmin(ReadOnlyAdmin):
     search_fields = ["shipment__number", "shipment__tracking_number"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+
+from fulfillment import admin_waybills  # noqa: E402, F401 - registers the waybill models' admin

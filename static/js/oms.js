@@ -16,3 +16,14 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.parameters.toggle = field.value;
   }
 });
+
+// A checkbox with data-select-all="<name>" ticks or clears every checkbox of that name on the page
+// (the to-ship list's "all on this page").
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box instanceof HTMLInputElement && box.dataset.selectAll) {
+    document.querySelectorAll(`input[type=checkbox][name="${box.dataset.selectAll}"]`).forEach((other) => {
+      other.checked = box.checked;
+    });
+  }
+});
