@@ -112,12 +112,12 @@ class BatchShipView(PermissionRequiredMixin, View):
     def post(self, request):
         form = ScanForm(request.POST)
         code = request.POST.get("code", "").strip()
-        result = {"code": code, "ok": False}
+        result = {"code": code, "ok": False, "shipment": None, "parcel": None, "message": ""}
         if form.is_valid():
             try:
                 shipment = services.shipment_ship_scanned(code=code, by=request.user)
             except DomainError as exc:
-                result["message"] = exc.message
+                result.update(message=exc.message, parcel=services.shipment_for_code(code))
             else:
                 result.update(ok=True, shipment=shipment)
         else:

@@ -17,11 +17,10 @@ from fulfillment.hooks import parcel_shipped_on_commit
 from fulfillment.models import Shipment, ShipmentLine
 from fulfillment.selectors import tracking_link
 from fulfillment.services._common import S
-from fulfillment.services.interception import _refuse_if_intercepted
+from fulfillment.services.interception import _refuse_if_intercepted, void_waybill_after_commit
 from fulfillment.services.waybills import account_for, issued_waybill, waybill_issue
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
-from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from oms.notifications import notify_customer
 from orders.choices import OrderStatus
@@ -156,7 +155,7 @@ def shipment_ship_scanned(*, code: str, by=None) -> Shipment:
     try:
         return shipment_ship(shipment_id=shipment.pk, by=by)
     except ShipmentIntercepted:
-        task_send_on_commit("fulfillment.tasks.waybill_cancel_task", shipment_id=shipment.pk)
+        void_waybill_after_commit(shipment)  # outside the refused transaction: sent at once
         raise
 
 
