@@ -156,3 +156,33 @@ def test_to_ship_list_query_count_does_not_grow(
         _pack(shipments_create_for_order(order_id=order.pk)[0], warehouse_user, "TEE-RED-L")
     with django_assert_max_num_queries(20):
         assert client.get(reverse("fulfillment:to-ship")).status_code == 200
+
+
+def test_the_account_secret_is_never_shown_and_an_empty_field_keeps_it(pool_account, admin_client):
+    pool_account.secret = "very-secret-checkword"
+    pool_account.save()
+    url = reverse("admin:fulfillment_carrieraccount_change", args=[pool_account.pk])
+    page = admin_client.get(url).content.decode()
+    assert "very-secret-checkword" not in page
+    fields = {
+        "code": "zto-range",
+        "carrier": pool_account.carrier_id,
+        "api": "pool",
+        "endpoint": "",
+        "partner_id": "",
+        "customer_code": "",
+        "secret": "",
+        "sender_name": "上海一号仓",
+        "sender_phone": "",
+        "label_size": "100x180",
+        "is_active": "on",
+        "range_prefix": "7531",
+        "range_first": "51",
+        "range_last": "60",
+        "range_width": "8",
+    }
+    response = admin_client.post(url, fields)
+    assert response.status_code == 302
+    pool_account.refresh_from_db()
+    assert pool_account.secret == "very-secret-checkword"
+    assert pool_account.pool.count() == 60
