@@ -157,8 +157,9 @@ def test_wave_print_waybills_scan_at_scanner_speed_batch_ship(
 def test_the_screens_in_chinese(page, live_server, login, wave, warehouse_user):
     login("warehouse", "pw-warehouse")
     page.goto(f"{live_server.url}/fulfillment/to-ship/")
-    page.select_option("select[name=language]", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the language switch submits itself; wait for its answer
+        page.select_option("#language-select", "zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.goto(f"{live_server.url}/fulfillment/waves/{wave.pk}/")
     expect(page.get_by_test_id("print-waybills")).to_have_text("打印面单（按拣货顺序）")
     page.screenshot(path=f"{SHOTS}/wave-detail-zh.png", full_page=True)
