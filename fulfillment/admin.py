@@ -131,3 +131,6 @@ class CodRemittanceAdmin(ReadOnlyAdmin):
     list_select_related = ["carrier", "recorded_by"]
     search_fields = ["reference"]
     date_hierarchy = "remitted_on"
+
+
+from fulfillment import admin_waybills  # noqa: E402, F401 - registers the waybill models' admin

@@ -129,3 +129,16 @@ class WaybillNotNeeded(FulfillmentError):
 class WaybillNotIssued(FulfillmentError):
     def __init__(self) -> None:
         super().__init__(_("This parcel has no waybill yet: print the wave's waybills first."))
+
+
+class ParcelNotFound(FulfillmentError):
+    def __init__(self, *, code: str) -> None:
+        super().__init__(_("No parcel or waybill %(code)s. Check the label and scan again.") % {"code": code})
+
+
+class ParcelAlreadyShipped(FulfillmentError):
+    def __init__(self, *, number: str, tracking: str) -> None:
+        super().__init__(
+            _("%(number)s has already shipped (tracking number %(tracking)s).")
+            % {"number": number, "tracking": tracking}
+        )

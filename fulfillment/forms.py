@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fulfillment.choices import ShipmentStatus
+from fulfillment.choices import LabelSize, ShipmentStatus
 from fulfillment.models import Carrier, CarrierService
 from inventory.selectors import active_warehouses, suppliers_by_code, warehouses_all
 from oms.forms import StyledFormMixin
@@ -81,3 +81,36 @@ class ShipmentFilterForm(StyledForm):
 class TrackingLookupForm(StyledForm):
     order_number = forms.CharField(label=_("Order number"), max_length=20)
     phone_last4 = forms.RegexField(label=_("Last 4 digits of the phone"), regex=r"^\d{4}$", max_length=4)
+
+
+class WaybillPrintForm(StyledForm):
+    size = forms.ChoiceField(label=_("Label size"), choices=LabelSize.choices, initial=LabelSize.L100X180)
+    output = forms.ChoiceField(
+        label=_("Output"),
+        choices=[("pdf", _("PDF (any printer)")), ("zpl", _("ZPL (Zebra thermal printer)"))],
+        initial="pdf",
+    )
+
+
+class WaybillReprintForm(WaybillPrintForm):
+    reason = forms.ChoiceField(
+        label=_("Why print again"),
+        choices=[
+            ("damaged", _("Label damaged")),
+            ("jammed", _("Printer jammed")),
+            ("lost", _("Label lost")),
+            ("relabel", _("Parcel repacked")),
+            ("other", _("Other")),
+        ],
+    )
+    detail = forms.CharField(label=_("Detail"), max_length=200, required=False)
+
+
+class ShipSelectedForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Tick a parcel.")}
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in choices]

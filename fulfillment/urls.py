@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fulfillment import list_views, views, views_cod
+from fulfillment import list_views, views, views_cod, views_waybills
 
 app_name = "fulfillment"
 
@@ -11,14 +11,18 @@ urlpatterns = [
     path("waves/", list_views.WaveExportListView.as_view(), name="waves"),
     path("waves/<int:pk>/", views.WaveDetailView.as_view(), name="wave"),
     path("waves/<int:pk>/print/<str:kind>/", views.WavePrintView.as_view(), name="wave-print"),
+    path("waves/<int:pk>/waybills/", views_waybills.WaveWaybillsView.as_view(), name="wave-waybills"),
     path("pack/", views.PackStationView.as_view(), name="pack"),
     path("pack/<int:pk>/", views.PackShipmentView.as_view(), name="pack-shipment"),
     path("pack/<int:pk>/done/", views.PackDoneView.as_view(), name="pack-done"),
     path("to-ship/", views.ToShipView.as_view(), name="to-ship"),
+    path("to-ship/ship-selected/", views_waybills.ShipSelectedView.as_view(), name="ship-selected"),
+    path("batch-ship/", views_waybills.BatchShipView.as_view(), name="batch-ship"),
     path("shipped-today/", views.ShippedTodayView.as_view(), name="shipped-today"),
     path("shipments/", list_views.ShipmentBulkListView.as_view(), name="shipments"),
     path("shipments/<int:pk>/", views.ShipmentDetailView.as_view(), name="shipment"),
     path("shipments/<int:pk>/ship/", views.ShipView.as_view(), name="ship"),
     path("shipments/<int:pk>/slip.pdf", views.SlipView.as_view(), name="slip"),
+    path("shipments/<int:pk>/waybill/<str:action>/", views_waybills.WaybillView.as_view(), name="waybill"),
     path("shipments/<int:pk>/<str:action>/", views.ShipmentActionView.as_view(), name="shipment-action"),
 ]

@@ -46,6 +46,7 @@ from fulfillment.selectors import (
     waves_today,
 )
 from fulfillment.services import PackStationKind
+from fulfillment.views_waybills import waybill_context
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
 from oms.jobs import job_start
@@ -367,6 +368,7 @@ class ShipmentDetailView(PermissionRequiredMixin, View):
             "override_form": forms.get("override_form") or CarrierOverrideForm(),
             "dispatch_form": forms.get("dispatch_form") or SupplierDispatchForm(lines=lines),
             "scans": recent_scans(shipment.pk, limit=20),
+            **waybill_context(shipment),
         }
 
     def get(self, request, pk):

@@ -25,7 +25,12 @@ from fulfillment.services.shipments import (
     shipments_create_for_order,
     shipments_create_pending,
 )
-from fulfillment.services.shipping import shipment_ship
+from fulfillment.services.shipping import (
+    shipment_for_code,
+    shipment_ship,
+    shipment_ship_scanned,
+    shipments_ship_selected,
+)
 from fulfillment.services.tracking import shipments_flag_late, tracking_poll, tracking_record
 from fulfillment.services.waves import wave_build
 from fulfillment.services.waybills import (
@@ -70,7 +75,10 @@ __all__ = [
     "shipment_override_carrier",
     "shipment_record_supplier_dispatch",
     "shipment_release_review",
+    "shipment_for_code",
     "shipment_ship",
+    "shipment_ship_scanned",
+    "shipments_ship_selected",
     "shipments_create_for_order",
     "shipments_create_pending",
     "shipments_flag_late",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from fulfillment.choices import WaybillStatus
 from fulfillment.exceptions import ShipmentIntercepted
-from fulfillment.models import Shipment
+from fulfillment.models import Shipment, Waybill
 from fulfillment.services._common import S, _current_signature
+from oms.dispatch import task_send_on_commit
 from orders.choices import OrderStatus
 from orders.models import Order
 
@@ -35,3 +37,10 @@ def _refuse_if_intercepted(shipment: Shipment) -> None:
     reason = interception_reason(shipment)
     if reason:
         raise ShipmentIntercepted(reason)
+
+
+def void_waybill_after_commit(shipment: Shipment) -> None:
+    """An intercepted parcel must not leave with its printed label: when it has an issued waybill, a task
+    voids it at the carrier once this transaction commits (the 5-minute sweep catches any it misses)."""
+    if Waybill.objects.filter(shipment_id=shipment.pk, status=WaybillStatus.ISSUED).exists():
+        task_send_on_commit("fulfillment.tasks.waybill_cancel_task", shipment_id=shipment.pk)

@@ -18,7 +18,11 @@ from fulfillment.choices import ScanResult
 from fulfillment.exceptions import ShipmentIntercepted, ShipmentNotVerified
 from fulfillment.models import PackScan, Shipment, ShipmentLine
 from fulfillment.services._common import S, weight_tolerance_g
-from fulfillment.services.interception import _refuse_if_intercepted, interception_reason
+from fulfillment.services.interception import (
+    _refuse_if_intercepted,
+    interception_reason,
+    void_waybill_after_commit,
+)
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.notes import note as make_note
@@ -123,6 +127,7 @@ def pack_open(*, code: str, by=None) -> ScanOutcome:
     if reason:
         message = ShipmentIntercepted(reason).message
         _log_scan(shipment, code, ScanResult.INTERCEPTED, message, by)
+        void_waybill_after_commit(shipment)
         return ScanOutcome(ScanResult.INTERCEPTED, message, shipment=shipment)
     if shipment.status not in PACKABLE:
         message = _("%(number)s is %(status)s: nothing to pack.") % {
@@ -151,6 +156,7 @@ def _refused_item_scan(shipment: Shipment, code: str, by) -> ScanOutcome | None:
         reason or _("It is %(status)s.") % {"status": shipment.get_status_display()}
     ).message
     _log_scan(shipment, code, ScanResult.INTERCEPTED, message, by)
+    void_waybill_after_commit(shipment)
     return ScanOutcome(ScanResult.INTERCEPTED, message, shipment=shipment)
 
 

@@ -18,10 +18,10 @@ from fulfillment.services._common import (
     _temp_number,
 )
 from fulfillment.services.carrier_choice import _choose_carrier
+from fulfillment.services.interception import void_waybill_after_commit
 from inventory.selectors_supply import drop_ship_suppliers
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
-from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from orders.choices import OrderStatus
 from orders.locks import order_lock
@@ -188,6 +188,5 @@ def shipment_cancel(*, shipment_id: int, by=None, reason: str = "") -> Shipment:
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment_id)
     run_transition(shipment, "cancel", by=by, note=reason)
     shipment.save()
-    # Its printed waybill (if any) is voided at the carrier once the cancel is committed.
-    task_send_on_commit("fulfillment.tasks.waybill_cancel_task", shipment_id=shipment.pk)
+    void_waybill_after_commit(shipment)  # its printed waybill is voided at the carrier after commit
     return shipment

@@ -6,15 +6,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from fulfillment.carriers import LabelRequest, adapter_for
-from fulfillment.exceptions import TrackingNumberRequired
+from fulfillment.choices import WaybillStatus
+from fulfillment.exceptions import (
+    ParcelAlreadyShipped,
+    ParcelNotFound,
+    ShipmentIntercepted,
+    TrackingNumberRequired,
+)
 from fulfillment.hooks import run_shipped_handlers
 from fulfillment.models import Shipment, ShipmentLine
 from fulfillment.services._common import S
-from fulfillment.services.interception import _refuse_if_intercepted
+from fulfillment.services.interception import _refuse_if_intercepted, void_waybill_after_commit
 from fulfillment.services.notices import SHIPPED_STATUSES, shipped_notice_request
 from fulfillment.services.waybills import account_for, issued_waybill, waybill_issue
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
+from oms.exceptions import DomainError
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
 
@@ -101,3 +108,47 @@ def _after_shipped(shipment: Shipment, *, by) -> None:
             order_mark_shipped(order_id=order_id, partial=partial, by=by, notify=False)
     shipped_notice_request(shipment)
     run_shipped_handlers(shipment=shipment, by=by)
+
+
+def shipment_for_code(code: str) -> Shipment | None:
+    """The parcel a scanned label names: its waybill number, its tracking number or its parcel number."""
+    from fulfillment.models import Waybill
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    waybill = Waybill.objects.filter(number=code, status=WaybillStatus.ISSUED).only("shipment_id").first()
+    if waybill is not None:
+        return Shipment.objects.get(pk=waybill.shipment_id)
+    return (
+        Shipment.objects.filter(number__iexact=code).first()
+        or Shipment.objects.filter(tracking_number=code).order_by("-pk").first()
+    )
+
+
+def shipment_ship_scanned(*, code: str, by=None) -> Shipment:
+    """Batch ship (扫描发货): the scanned parcel leaves with its waybill; an intercepted one is refused and
+    its waybill voided at the carrier (after this refusal, in its own task)."""
+    shipment = shipment_for_code(code)
+    if shipment is None:
+        raise ParcelNotFound(code=code)
+    if shipment.status in SHIPPED_STATUSES:
+        raise ParcelAlreadyShipped(number=shipment.number, tracking=shipment.tracking_number)
+    try:
+        return shipment_ship(shipment_id=shipment.pk, by=by)
+    except ShipmentIntercepted:
+        void_waybill_after_commit(shipment)  # outside the refused transaction: sent at once
+        raise
+
+
+def shipments_ship_selected(*, shipment_ids: list[int], by=None) -> tuple[list[Shipment], dict[str, str]]:
+    """Ship each selected parcel with its waybill (one transaction each): the shipped, and the refusals by
+    parcel number, so one refused parcel never holds the others back."""
+    shipped, refused = [], {}
+    for shipment_id in sorted(set(shipment_ids)):
+        try:
+            shipped.append(shipment_ship(shipment_id=shipment_id, by=by))
+        except DomainError as exc:
+            number = Shipment.objects.filter(pk=shipment_id).values_list("number", flat=True).first()
+            refused[number or str(shipment_id)] = exc.message
+    return shipped, refused

@@ -43,3 +43,14 @@ document.addEventListener("change", (event) => {
   }
 });
 document.addEventListener("DOMContentLoaded", bulkCount);
+
+// A checkbox with data-select-all="<name>" ticks or clears every checkbox of that name on the page
+// (the to-ship list's "all on this page").
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box instanceof HTMLInputElement && box.dataset.selectAll) {
+    document.querySelectorAll(`input[type=checkbox][name="${box.dataset.selectAll}"]`).forEach((other) => {
+      other.checked = box.checked;
+    });
+  }
+});

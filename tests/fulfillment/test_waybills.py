@@ -219,3 +219,20 @@ def test_a_void_the_carrier_refuses_is_recorded(packed, account, fake, ops_user)
     waybill.refresh_from_db()
     assert waybill.status == WaybillStatus.CANCEL_FAILED
     assert "已揽收，不能取消" in waybill.cancel_error
+
+
+def test_an_intercepted_scan_at_the_pack_station_voids_the_printed_waybill(
+    allocated_order, skus, zto, account, fake, warehouse_user, ops_user, django_capture_on_commit_callbacks
+):
+    from fulfillment.services import pack_open
+    from orders.services import order_hold
+
+    order = allocated_order([(skus[0], 1)])
+    [shipment] = shipments_create_for_order(order_id=order.pk)
+    waybill = waybill_issue(shipment_id=shipment.pk)
+    order_hold(order_id=order.pk, by=ops_user, reason="new address")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pack_open(code=shipment.number, by=warehouse_user).result == "intercepted"
+    waybill.refresh_from_db()
+    assert waybill.status == WaybillStatus.CANCELLED
+    assert [(c["action"], c["signature_ok"]) for c in fake.calls] == [("issue", True), ("cancel", True)]
