@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from fulfillment import views as fulfillment_views
+from fulfillment import views_public as fulfillment_views
 from oms import views
 from reports.views import dashboard
 
