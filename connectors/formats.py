@@ -99,8 +99,8 @@ TAOBAO = ExportFormat(
         "sku": "商家编码",
         "quantity": "购买数量",
         "unit_price": "价格",
-        "shipping_fee": "买家应付邮费",
-        "payment_amount": "实付金额",
+        "shipping_fee": ("买家应付邮费", "邮费"),
+        "payment_amount": ("实付金额", "买家实际支付金额"),
         "note": "买家留言",
     },
     order_columns=ORDER_LEVEL,
@@ -241,14 +241,14 @@ def translate(*, headers: list[str], rows: list[list[str]], channel) -> ImportTr
             continue
         key = cell(values, fmt.key) or last_key
         row = {col: cell(values, header) for col, header in fmt.columns.items()}
-        row["external_id"] = row.get("external_id") or key
         if fmt.address_column and cell(values, fmt.address_column):
             row.update(split_address(cell(values, fmt.address_column)))
         if key != last_key:
-            carried = {c: row.get(c, "") for c in fmt.order_columns}
+            row["external_id"] = row.get("external_id") or key
+            carried = {c: row.get(c, "") for c in (*fmt.order_columns, "external_id")}
             carried["_status"] = cell(values, fmt.status_column)
         else:
-            for col in fmt.order_columns:
+            for col in (*fmt.order_columns, "external_id"):
                 row[col] = row.get(col) or carried.get(col, "")
         last_key = key
         status = carried.get("_status", "")
