@@ -30,6 +30,7 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         from connectors import notes  # noqa: F401 - registers the note codes
         from connectors.formats import translate
+        from connectors.import_template import translate_chinese_template
         from connectors.services import shipment_shipped, stock_changed
         from fulfillment.hooks import register_shipped_handler
         from inventory.hooks import register_stock_changed_handler
@@ -38,6 +39,7 @@ class ConnectorsConfig(AppConfig):
 
         register_shipped_handler(shipment_shipped)
         register_stock_changed_handler(stock_changed)
+        register_import_translator(translate_chinese_template)
         register_import_translator(translate)
         register_order_panel(
             OrderPanel(

@@ -306,6 +306,11 @@ def _mapped(headers: list[str], rows: list[list[str]], channel) -> ImportTransla
         [_clean(values[i]) if i is not None and i < len(values) else "" for i in picks] if any(values) else []
         for values in rows
     ]
+    ext, txn = COLUMNS.index("external_id"), COLUMNS.index("transaction_id")
+    for row in out:
+        # A shop's own file rarely has a payment reference: the order id on the channel stands in for it.
+        if row and not row[txn] and row[ext]:
+            row[txn] = f"{channel.code}:{row[ext]}"
     return ImportTranslation(
         label=_("the column mapping saved for %(channel)s") % {"channel": channel.name},
         headers=list(COLUMNS),

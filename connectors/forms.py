@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connectors.choices import EventStatus, Platform
+from connectors.import_template import MEANINGS
 from connectors.models import Connection
 from oms.forms import StyledFormMixin
 from orders.importers import COLUMNS
@@ -117,7 +118,9 @@ class MappingForm(StyledFormMixin, forms.Form):
         for column in COLUMNS:
             if column == "channel":
                 continue
-            self.fields[column] = forms.ChoiceField(label=column, choices=choices, required=False)
+            self.fields[column] = forms.ChoiceField(
+                label=column, choices=choices, required=False, help_text=MEANINGS[column][0]
+            )
             if initial_mapping and initial_mapping.get(column) in headers:
                 self.fields[column].initial = initial_mapping[column]
         self._style()

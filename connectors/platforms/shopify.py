@@ -116,6 +116,7 @@ class ShopifyAdapter(PlatformAdapter):
     signature_header = "X-Shopify-Hmac-Sha256"
     delivery_header = "X-Shopify-Webhook-Id"
     topic_header = "X-Shopify-Topic"
+    order_topic_prefix = "orders/"
 
     def order_from_payload(self, payload: dict) -> PlatformOrder:
         return PlatformOrder(

@@ -96,6 +96,7 @@ class WooCommerceAdapter(PlatformAdapter):
     signature_header = "X-WC-Webhook-Signature"
     delivery_header = "X-WC-Webhook-Delivery-ID"
     topic_header = "X-WC-Webhook-Topic"
+    order_topic_prefix = "order."
 
     def order_from_payload(self, payload: dict) -> PlatformOrder:
         return PlatformOrder(

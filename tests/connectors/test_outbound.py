@@ -165,3 +165,15 @@ def test_wrong_token_is_not_retried(fake, db):
     stored = Connection.objects.get(pk=shop.pk).secrets
     assert "wrong" not in stored and "shpat" not in stored  # encrypted at rest
     assert json.loads(json.dumps(stored))
+
+
+def test_woocommerce_pull_pages_and_cursor(fake, sku):
+    shop = make_shop("woocommerce", shop_url=fake.url)
+    fake.orders = [woo_order()]
+    assert orders_pull(connection_id=shop.pk) == 1
+    shop.refresh_from_db()
+    assert shop.pull_cursor == "2026-12-01T08:30:35"
+    orders_pull(connection_id=shop.pk)
+    last = [r for r in fake.requests if r["path"].endswith("/orders")][-1]
+    assert last["query"]["modified_after"] == ["2026-12-01T08:30:35"]
+    assert Order.objects.get().external_id == "727"
