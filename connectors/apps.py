@@ -23,8 +23,21 @@ class ConnectorsConfig(AppConfig):
         ],
     }
     nav_items = (
-        NavItem(_("Shops"), "connectors:list", permission="connectors.view_connection", order=17),
-        NavItem(_("Shop messages"), "connectors:events", permission="connectors.view_inboundevent", order=18),
+        # In the Orders menu: shops are where orders come from.
+        NavItem(
+            _("Shops"),
+            "connectors:list",
+            permission="connectors.view_connection",
+            section=_("Orders"),
+            order=17,
+        ),
+        NavItem(
+            _("Shop messages"),
+            "connectors:events",
+            permission="connectors.view_inboundevent",
+            section=_("Orders"),
+            order=18,
+        ),
     )
 
     def ready(self) -> None:

@@ -206,8 +206,33 @@ def split_address(text: str) -> dict[str, str]:
     if len(parts) >= 4:
         province, city, district, line1 = parts[0], parts[1], parts[2], " ".join(parts[3:])
     else:
-        province, city, district, line1 = (parts + ["", "", ""])[0], "", "", text
+        province, city, district, line1 = _split_compact(text)
     return {"province": province, "city": city, "district": district, "line1": line1, "postcode": postcode}
+
+
+MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+
+
+def _take(text: str, suffixes: tuple[str, ...], limit: int = 12) -> tuple[str, str]:
+    """The leading place name ending in one of ``suffixes`` (the nearest one), and the rest."""
+    ends = [text.find(sfx, 1) + len(sfx) for sfx in suffixes if 0 < text.find(sfx, 1) < limit]
+    if not ends:
+        return "", text
+    end = min(ends)
+    return text[:end], text[end:]
+
+
+def _split_compact(text: str) -> tuple[str, str, str, str]:
+    """``浙江省杭州市西湖区文三路478号`` (no spaces, as JD writes it) → province, city, district, street."""
+    for name in MUNICIPALITIES:
+        if text.startswith(name):
+            rest = text[len(name) :].removeprefix("市")
+            district, rest = _take(rest, ("区", "县"))
+            return f"{name}市", f"{name}市", district, rest
+    province, rest = _take(text, ("省", "自治区", "特别行政区"))
+    city, rest = _take(rest, ("市", "自治州", "地区", "盟"))
+    district, rest = _take(rest, ("区", "县", "旗", "市"))
+    return province, city, district, rest
 
 
 def recognise(headers: list[str]) -> ExportFormat | None:

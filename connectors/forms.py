@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from connectors.choices import EventStatus, Platform
 from connectors.import_template import MEANINGS
@@ -82,7 +83,9 @@ class EventFilterForm(StyledFormMixin, forms.Form):
 
 class ConnectionFilterForm(StyledFormMixin, forms.Form):
     platform = forms.ChoiceField(
-        label=_("Platform"), choices=[("", _("Any"))] + Platform.choices, required=False
+        label=pgettext_lazy("sales platform", "Platform"),
+        choices=[("", _("Any"))] + Platform.choices,
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
@@ -71,7 +72,7 @@ class ConnectionListView(PermissionRequiredMixin, ListView):
             )
             headers = [
                 _("Channel"),
-                _("Platform"),
+                pgettext("sales platform", "Platform"),
                 _("Active"),
                 _("Last webhook"),
                 _("Last pull"),
@@ -199,7 +200,14 @@ class EventListView(PermissionRequiredMixin, ListView):
                 ]
                 for e in self.get_queryset()
             )
-            headers = [_("Received"), _("Shop"), _("Topic"), _("Channel order id"), _("Status"), _("Order")]
+            headers = [
+                pgettext("shop message", "Received"),
+                _("Shop"),
+                _("Topic"),
+                _("Channel order id"),
+                _("Status"),
+                _("Order"),
+            ]
             return export_response(
                 name="shop-messages", fmt=request.GET["export"], headers=headers, rows=rows
             )

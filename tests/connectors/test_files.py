@@ -442,3 +442,89 @@ def test_the_import_screen_says_what_the_file_was(client_for, ops_user, skus):
     text = response.content.decode()
     assert "Taobao / Tmall order export" in text
     assert "交易关闭" in text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("浙江省 杭州市 西湖区 文三路478号(310012)", ("浙江省", "杭州市", "西湖区", "文三路478号", "310012")),
+        ("浙江省杭州市西湖区文三路478号", ("浙江省", "杭州市", "西湖区", "文三路478号", "")),
+        (
+            "北京朝阳区三环到四环之间望京SOHO T1",
+            ("北京市", "北京市", "朝阳区", "三环到四环之间望京SOHO T1", ""),
+        ),
+        ("上海市浦东新区世纪大道100号", ("上海市", "上海市", "浦东新区", "世纪大道100号", "")),
+        ("广西壮族自治区南宁市青秀区民族大道1号", ("广西壮族自治区", "南宁市", "青秀区", "民族大道1号", "")),
+    ],
+)
+def test_chinese_addresses_are_split(text, expected):
+    from connectors.formats import split_address
+
+    parts = split_address(text)
+    assert (
+        parts["province"],
+        parts["city"],
+        parts["district"],
+        parts["line1"],
+        parts["postcode"],
+    ) == expected
+
+
+def test_jd_export_with_a_compact_address(skus):
+    rows = [
+        [
+            "订单号",
+            "商品ID",
+            "商品名称",
+            "订购数量",
+            "支付方式",
+            "下单时间",
+            "京东价",
+            "订单金额",
+            "结算金额",
+            "应付金额",
+            "订单状态",
+            "订单类型",
+            "下单帐号",
+            "客户姓名",
+            "客户地址",
+            "联系电话",
+            "订单备注",
+            "运费金额",
+            "商家SKU",
+        ],
+        [
+            "298765432101",
+            "100012345",
+            "白瓷茶杯",
+            "2",
+            "在线支付",
+            "2026-12-01 12:00:00",
+            "199.00",
+            "398.00",
+            "398.00",
+            "398.00",
+            "等待出库",
+            "普通订单",
+            "jd_user01",
+            "孙八",
+            "上海市浦东新区世纪大道100号",
+            "13500004444",
+            "",
+            "0.00",
+            "SHOP-1",
+        ],
+    ]
+    channel = ChannelFactory(code="jd")
+    content = "\n".join(",".join(r) for r in rows).encode("gbk")
+    report = importers.run(
+        content=content, name="jd.csv", default_channel=channel, dry_run=False, good_rows_only=False
+    )
+    assert report.recognised_as == "JD order export"
+    assert report.errors == []
+    order = Order.objects.get(channel=channel)
+    assert (order.province, order.shipping_address.district, order.total) == (
+        "上海市",
+        "浦东新区",
+        Decimal("398.00"),
+    )

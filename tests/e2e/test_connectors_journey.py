@@ -53,6 +53,7 @@ def test_connect_a_shopify_shop_and_review_a_message(make_user, login, live_serv
     assert shop.pk
 
     make_user("clerk", "operations", language="zh-hans")
+    page.context.clear_cookies()  # sign the admin out
     page = login("clerk", "pw-clerk")
     page.goto(f"{live_server.url}/connectors/messages/?status=needs_review")
     assert "未知 SKU" in page.content() or "Unknown SKU" in page.content()
