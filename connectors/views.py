@@ -28,6 +28,7 @@ from connectors.forms import (
     MappingUploadForm,
 )
 from connectors.import_template import template_xlsx
+from connectors.models import InboundEvent
 from connectors.platforms import PlatformError, has_api
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
@@ -221,7 +222,10 @@ class EventRetryView(PermissionRequiredMixin, View):
     permission_required = "connectors.change_inboundevent"
 
     def post(self, request, pk: int):
-        event = services.inbound_retry(event_id=pk, by=request.user)
+        try:
+            event = services.inbound_retry(event_id=pk, by=request.user)
+        except InboundEvent.DoesNotExist as exc:
+            raise Http404 from exc
         messages.info(request, _("Tried again: %(status)s.") % {"status": event.get_status_display()})
         return HttpResponseRedirect(reverse("connectors:events") + "?" + request.GET.urlencode())
 

@@ -190,3 +190,7 @@ def test_import_templates_in_each_language_are_read_back(client_for, ops_user, s
         good_rows_only=False,
     )
     assert report.errors == [] and report.written == 1
+
+
+def test_retry_of_a_missing_message_is_404(client_for, ops_user):
+    assert client_for(ops_user).post("/connectors/messages/999999/retry/").status_code == 404
