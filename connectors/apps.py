@@ -23,13 +23,27 @@ class ConnectorsConfig(AppConfig):
         ],
     }
     nav_items = (
-        NavItem(_("Shops"), "connectors:list", permission="connectors.view_connection", order=17),
-        NavItem(_("Shop messages"), "connectors:events", permission="connectors.view_inboundevent", order=18),
+        # In the Orders menu: shops are where orders come from.
+        NavItem(
+            _("Shops"),
+            "connectors:list",
+            permission="connectors.view_connection",
+            section=_("Orders"),
+            order=17,
+        ),
+        NavItem(
+            _("Shop messages"),
+            "connectors:events",
+            permission="connectors.view_inboundevent",
+            section=_("Orders"),
+            order=18,
+        ),
     )
 
     def ready(self) -> None:
         from connectors import notes  # noqa: F401 - registers the note codes
         from connectors.formats import translate
+        from connectors.import_template import translate_chinese_template
         from connectors.services import shipment_shipped, stock_changed
         from fulfillment.hooks import register_shipped_handler
         from inventory.hooks import register_stock_changed_handler
@@ -38,6 +52,7 @@ class ConnectorsConfig(AppConfig):
 
         register_shipped_handler(shipment_shipped)
         register_stock_changed_handler(stock_changed)
+        register_import_translator(translate_chinese_template)
         register_import_translator(translate)
         register_order_panel(
             OrderPanel(

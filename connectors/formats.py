@@ -99,8 +99,8 @@ TAOBAO = ExportFormat(
         "sku": "商家编码",
         "quantity": "购买数量",
         "unit_price": "价格",
-        "shipping_fee": "买家应付邮费",
-        "payment_amount": "实付金额",
+        "shipping_fee": ("买家应付邮费", "邮费"),
+        "payment_amount": ("实付金额", "买家实际支付金额"),
         "note": "买家留言",
     },
     order_columns=ORDER_LEVEL,
@@ -206,8 +206,33 @@ def split_address(text: str) -> dict[str, str]:
     if len(parts) >= 4:
         province, city, district, line1 = parts[0], parts[1], parts[2], " ".join(parts[3:])
     else:
-        province, city, district, line1 = (parts + ["", "", ""])[0], "", "", text
+        province, city, district, line1 = _split_compact(text)
     return {"province": province, "city": city, "district": district, "line1": line1, "postcode": postcode}
+
+
+MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+
+
+def _take(text: str, suffixes: tuple[str, ...], limit: int = 12) -> tuple[str, str]:
+    """The leading place name ending in one of ``suffixes`` (the nearest one), and the rest."""
+    ends = [text.find(sfx, 1) + len(sfx) for sfx in suffixes if 0 < text.find(sfx, 1) < limit]
+    if not ends:
+        return "", text
+    end = min(ends)
+    return text[:end], text[end:]
+
+
+def _split_compact(text: str) -> tuple[str, str, str, str]:
+    """``浙江省杭州市西湖区文三路478号`` (no spaces, as JD writes it) → province, city, district, street."""
+    for name in MUNICIPALITIES:
+        if text.startswith(name):
+            rest = text[len(name) :].removeprefix("市")
+            district, rest = _take(rest, ("区", "县"))
+            return f"{name}市", f"{name}市", district, rest
+    province, rest = _take(text, ("省", "自治区", "特别行政区"))
+    city, rest = _take(rest, ("市", "自治州", "地区", "盟"))
+    district, rest = _take(rest, ("区", "县", "旗", "市"))
+    return province, city, district, rest
 
 
 def recognise(headers: list[str]) -> ExportFormat | None:
@@ -241,14 +266,14 @@ def translate(*, headers: list[str], rows: list[list[str]], channel) -> ImportTr
             continue
         key = cell(values, fmt.key) or last_key
         row = {col: cell(values, header) for col, header in fmt.columns.items()}
-        row["external_id"] = row.get("external_id") or key
         if fmt.address_column and cell(values, fmt.address_column):
             row.update(split_address(cell(values, fmt.address_column)))
         if key != last_key:
-            carried = {c: row.get(c, "") for c in fmt.order_columns}
+            row["external_id"] = row.get("external_id") or key
+            carried = {c: row.get(c, "") for c in (*fmt.order_columns, "external_id")}
             carried["_status"] = cell(values, fmt.status_column)
         else:
-            for col in fmt.order_columns:
+            for col in (*fmt.order_columns, "external_id"):
                 row[col] = row.get(col) or carried.get(col, "")
         last_key = key
         status = carried.get("_status", "")
@@ -306,6 +331,11 @@ def _mapped(headers: list[str], rows: list[list[str]], channel) -> ImportTransla
         [_clean(values[i]) if i is not None and i < len(values) else "" for i in picks] if any(values) else []
         for values in rows
     ]
+    ext, txn = COLUMNS.index("external_id"), COLUMNS.index("transaction_id")
+    for row in out:
+        # A shop's own file rarely has a payment reference: the order id on the channel stands in for it.
+        if row and not row[txn] and row[ext]:
+            row[txn] = f"{channel.code}:{row[ext]}"
     return ImportTranslation(
         label=_("the column mapping saved for %(channel)s") % {"channel": channel.name},
         headers=list(COLUMNS),

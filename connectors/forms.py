@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from connectors.choices import EventStatus, Platform
+from connectors.import_template import MEANINGS
 from connectors.models import Connection
 from oms.forms import StyledFormMixin
 from orders.importers import COLUMNS
@@ -81,7 +83,9 @@ class EventFilterForm(StyledFormMixin, forms.Form):
 
 class ConnectionFilterForm(StyledFormMixin, forms.Form):
     platform = forms.ChoiceField(
-        label=_("Platform"), choices=[("", _("Any"))] + Platform.choices, required=False
+        label=pgettext_lazy("sales platform", "Platform"),
+        choices=[("", _("Any"))] + Platform.choices,
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -117,7 +121,9 @@ class MappingForm(StyledFormMixin, forms.Form):
         for column in COLUMNS:
             if column == "channel":
                 continue
-            self.fields[column] = forms.ChoiceField(label=column, choices=choices, required=False)
+            self.fields[column] = forms.ChoiceField(
+                label=column, choices=choices, required=False, help_text=MEANINGS[column][0]
+            )
             if initial_mapping and initial_mapping.get(column) in headers:
                 self.fields[column].initial = initial_mapping[column]
         self._style()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -10,13 +12,23 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView
 
 from connectors import selectors, services
 from connectors.crypto import decrypt_secrets, mask
-from connectors.forms import ConnectionFilterForm, ConnectionForm, EventFilterForm, ListingFilterForm
+from connectors.forms import (
+    ConnectionFilterForm,
+    ConnectionForm,
+    EventFilterForm,
+    ListingFilterForm,
+    MappingForm,
+    MappingUploadForm,
+)
+from connectors.import_template import template_xlsx
+from connectors.models import InboundEvent
 from connectors.platforms import PlatformError, has_api
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
@@ -61,7 +73,7 @@ class ConnectionListView(PermissionRequiredMixin, ListView):
             )
             headers = [
                 _("Channel"),
-                _("Platform"),
+                pgettext("sales platform", "Platform"),
                 _("Active"),
                 _("Last webhook"),
                 _("Last pull"),
@@ -189,7 +201,14 @@ class EventListView(PermissionRequiredMixin, ListView):
                 ]
                 for e in self.get_queryset()
             )
-            headers = [_("Received"), _("Shop"), _("Topic"), _("Channel order id"), _("Status"), _("Order")]
+            headers = [
+                pgettext("shop message", "Received"),
+                _("Shop"),
+                _("Topic"),
+                _("Channel order id"),
+                _("Status"),
+                _("Order"),
+            ]
             return export_response(
                 name="shop-messages", fmt=request.GET["export"], headers=headers, rows=rows
             )
@@ -203,7 +222,10 @@ class EventRetryView(PermissionRequiredMixin, View):
     permission_required = "connectors.change_inboundevent"
 
     def post(self, request, pk: int):
-        event = services.inbound_retry(event_id=pk, by=request.user)
+        try:
+            event = services.inbound_retry(event_id=pk, by=request.user)
+        except InboundEvent.DoesNotExist as exc:
+            raise Http404 from exc
         messages.info(request, _("Tried again: %(status)s.") % {"status": event.get_status_display()})
         return HttpResponseRedirect(reverse("connectors:events") + "?" + request.GET.urlencode())
 
@@ -247,3 +269,86 @@ class ListingListView(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "filter_form": self.filter_form}
+
+
+class MappingView(PermissionRequiredMixin, View):
+    """A shop's own order file: upload a sample, choose the file's column for each import column, save.
+    The order import then reads that shop's files through the saved mapping."""
+
+    permission_required = ("connectors.add_columnmapping", "connectors.change_columnmapping")
+    template_name = "connectors/mapping.html"
+
+    def get(self, request, pk: int):
+        connection = _connection(pk)
+        saved = selectors.column_mapping_for(connection.channel) or {}
+        headers = sorted(set(saved.values()))
+        form = MappingForm(headers=headers, initial_mapping=saved) if headers else None
+        return self._render(request, connection, upload=MappingUploadForm(), form=form, headers=headers)
+
+    def post(self, request, pk: int):
+        from orders.importers import read_table
+
+        connection = _connection(pk)
+        saved = selectors.column_mapping_for(connection.channel) or {}
+        if "file" in request.FILES:
+            upload = MappingUploadForm(request.POST, request.FILES)
+            if not upload.is_valid():
+                return self._render(request, connection, upload=upload, form=None, headers=[], status=400)
+            try:
+                headers, _rows, _bad = read_table(
+                    content=upload.cleaned_data["file"].read(), name=upload.cleaned_data["file"].name
+                )
+            except Exception as exc:  # noqa: BLE001 - an unreadable sample is a message, never a 500
+                upload.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
+                return self._render(request, connection, upload=upload, form=None, headers=[], status=400)
+            headers = [h for h in headers if h]
+            form = MappingForm(headers=headers, initial_mapping=saved)
+            return self._render(request, connection, upload=MappingUploadForm(), form=form, headers=headers)
+        headers = _posted_headers(request)
+        form = MappingForm(request.POST, headers=headers)
+        if form.is_valid():
+            try:
+                services.column_mapping_save(
+                    connection_id=connection.pk, columns=form.cleaned_data, by=request.user
+                )
+            except DomainError as exc:
+                for field, errs in exc.field_errors.items():
+                    for err in errs:
+                        form.add_error(field, err)
+            else:
+                messages.success(request, _("Column mapping saved: this shop's files can now be imported."))
+                return HttpResponseRedirect(reverse("connectors:detail", args=[connection.pk]))
+        return self._render(
+            request, connection, upload=MappingUploadForm(), form=form, headers=headers, status=400
+        )
+
+    def _render(self, request, connection, *, upload, form, headers, status=200):
+        context = {
+            "connection": connection,
+            "upload": upload,
+            "form": form,
+            "headers_json": json.dumps(headers),
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+def _posted_headers(request) -> list[str]:
+    try:
+        headers = json.loads(request.POST.get("headers") or "[]")
+    except ValueError:
+        return []
+    return [h for h in headers if isinstance(h, str)][:500]
+
+
+class ImportTemplateView(View):
+    """The order import's template (XLSX) in the reader's language; any signed-in user may download it."""
+
+    def get(self, request):
+        language = request.GET.get("lang") or request.LANGUAGE_CODE
+        suffix = "zh" if language.startswith("zh") else "en"
+        response = HttpResponse(
+            template_xlsx(language),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="order-import-template-{suffix}.xlsx"'
+        return response

@@ -136,6 +136,12 @@ class PlatformAdapter:
         """(delivery id, topic) of a webhook request."""
         return headers.get(self.delivery_header, ""), headers.get(self.topic_header, "")
 
+    order_topic_prefix = ""
+
+    def is_order_topic(self, topic: str) -> bool:
+        """Only order topics are taken (a topic-less delivery is treated as one: pulls have none)."""
+        return not topic or topic.startswith(self.order_topic_prefix)
+
     def order_from_payload(self, payload: dict) -> PlatformOrder:
         raise NotImplementedError
 

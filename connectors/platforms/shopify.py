@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 from connectors.platforms.base import (
     PlatformAdapter,
@@ -115,6 +116,7 @@ class ShopifyAdapter(PlatformAdapter):
     signature_header = "X-Shopify-Hmac-Sha256"
     delivery_header = "X-Shopify-Webhook-Id"
     topic_header = "X-Shopify-Topic"
+    order_topic_prefix = "orders/"
 
     def order_from_payload(self, payload: dict) -> PlatformOrder:
         return PlatformOrder(
@@ -149,7 +151,7 @@ class ShopifyAdapter(PlatformAdapter):
         """Orders updated since the cursor (an ``updated_at``), following the ``Link: rel="next"`` pages."""
         path = "orders.json?status=any&limit=250&order=updated_at+asc"
         if cursor:
-            path += f"&updated_at_min={cursor}"
+            path += f"&updated_at_min={quote(cursor)}"
         orders: list[dict] = []
         for _page in range(40):
             result = self._call("GET", path)

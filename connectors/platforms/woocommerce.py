@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
+from urllib.parse import quote
 
 from connectors.platforms.base import (
     PlatformAdapter,
@@ -95,6 +96,7 @@ class WooCommerceAdapter(PlatformAdapter):
     signature_header = "X-WC-Webhook-Signature"
     delivery_header = "X-WC-Webhook-Delivery-ID"
     topic_header = "X-WC-Webhook-Topic"
+    order_topic_prefix = "order."
 
     def order_from_payload(self, payload: dict) -> PlatformOrder:
         return PlatformOrder(
@@ -136,7 +138,7 @@ class WooCommerceAdapter(PlatformAdapter):
         for page in range(1, 41):
             path = f"orders?orderby=modified&order=asc&per_page={PAGE}&page={page}"
             if cursor:
-                path += f"&modified_after={cursor}"
+                path += f"&modified_after={quote(cursor)}"
             batch = self._call("GET", path).data or []
             orders.extend(batch)
             if len(batch) < PAGE:

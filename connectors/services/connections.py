@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets as random
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from connectors.crypto import decrypt_secrets, encrypt_secrets
 from connectors.models import Connection
 from connectors.platforms import PlatformError, adapter_for
+from connectors.services.stock import SYNC_ON_KEY
 from oms.audit import log_changes
 from oms.notes import note
 
@@ -45,6 +47,7 @@ def connection_save(
         stored[key] = secrets[key].strip()
     connection.secrets = encrypt_secrets(stored)
     connection.save()
+    cache.delete(SYNC_ON_KEY)  # a shop turned stock push on or off: stock writes ask again
     # Which credentials changed is logged, never their values.
     log_changes(
         instance=connection,

@@ -43,8 +43,10 @@ def webhook_receive(*, webhook_key: str, body: bytes, headers) -> int:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         payload = None
-    if not isinstance(payload, dict) or "id" not in payload:
-        return 200  # WooCommerce's signed "ping" when a webhook is created (webhook_id=…): nothing to take
+    if not isinstance(payload, dict) or "id" not in payload or not adapter.is_order_topic(topic):
+        # WooCommerce's signed "ping" when a webhook is created (webhook_id=…), or a topic we do not
+        # subscribe to (products/update): answered 200 so the platform does not retry it, nothing kept.
+        return 200
     delivery_id = delivery_id or "sha256:" + hashlib.sha256(body).hexdigest()
     inbound_take(
         connection=connection,

@@ -8,22 +8,27 @@ or late message always tells the shop the current number, never a stale one.
 from __future__ import annotations
 
 import json
+import logging
 
 from django.core.cache import cache
 from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from connectors.crypto import decrypt_secrets
 from connectors.models import Connection, Listing
 from connectors.platforms import PlatformError, StockItem, adapter_for, has_api
 from inventory.selectors import sellable_quantity
-from oms.dispatch import task_send
 from oms.models import OutboxMessage
 from oms.notifications import outbox_enqueue
 
 STOCK_EVENT = "connectors.stock"
 KICK_KEY = "connectors:stock-kick"
+KICK_SECONDS = 5
+SYNC_ON_KEY = "connectors:stock-sync-on"
+logger = logging.getLogger(__name__)
 
 
 def shop_quantity(available: int, *, share_percent: int, buffer: int) -> int:
@@ -31,8 +36,18 @@ def shop_quantity(available: int, *, share_percent: int, buffer: int) -> int:
     return max(0, (available - buffer) * share_percent // 100)
 
 
+def stock_sync_on() -> bool:
+    """Whether any shop takes stock pushes; asked of the cache (a minute) so stock writes stay cheap."""
+    return cache.get_or_set(
+        SYNC_ON_KEY, lambda: Connection.objects.filter(is_active=True, stock_sync=True).exists(), timeout=60
+    )
+
+
 def stock_changed(levels) -> None:
-    """The ``inventory.hooks`` handler: ask for one sweep after this transaction commits (cheap, no rows)."""
+    """The ``inventory.hooks`` handler: ask for one sweep after this transaction commits (no rows written;
+    nothing at all while no shop takes stock pushes)."""
+    if not stock_sync_on():
+        return
     if not db_connection.in_atomic_block:
         _kick()
         return
@@ -41,9 +56,12 @@ def stock_changed(levels) -> None:
 
 
 def _kick() -> None:
-    # Many stock writes in a few seconds share one sweep.
-    if cache.add(KICK_KEY, 1, timeout=5):
-        task_send("connectors.tasks.stock_sync_task")
+    # Many stock writes in a few seconds share one sweep, run when the window closes so it sees them all.
+    if cache.add(KICK_KEY, 1, timeout=KICK_SECONDS):
+        try:
+            import_string("connectors.tasks.stock_sync_task").apply_async(countdown=KICK_SECONDS)
+        except (KombuOperationalError, ConnectionError) as exc:
+            logger.warning("stock sweep not sent (broker unreachable: %s); the periodic sweep pushes it", exc)
 
 
 def _quantities(connection: Connection, listings: list[Listing]) -> dict[int, int]:

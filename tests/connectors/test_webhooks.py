@@ -153,3 +153,9 @@ def test_woocommerce_cancelled_update_cancels(client, woo, sku):
     post_woo(client, woo, woo_order(), delivery="d-1")
     post_woo(client, woo, woo_order(status="cancelled"), topic="order.updated", delivery="d-2")
     assert Order.objects.get().status == "cancelled"
+
+
+def test_other_topics_are_answered_but_not_taken(client, shopify, sku):
+    response = post_shopify(client, shopify, {"id": 632910392, "title": "IPod Nano"}, topic="products/update")
+    assert response.status_code == 200
+    assert not InboundEvent.objects.exists()
