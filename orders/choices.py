@@ -186,6 +186,13 @@ ORDER_TRANSITION_LABELS = {
     "cancel": _("Cancelled"),
     "hold": _("Put on hold"),
     "resume": _("Resumed"),
+    # change-log actions of edits, splits and merges (orders.services.editing / split_merge)
+    "edit": _("Edited"),
+    "split": _("Split"),
+    "merge": _("Merged"),
+    "intercept": _("Intercepted"),
+    "reallocate": _("Stock reserved again"),
+    "refund_owed": _("Refund owed"),
 }
 INVOICE_TRANSITION_LABELS = {
     "issue": _("Issued"),

@@ -14,7 +14,6 @@ register_notes(
         "orders.edit.line_price": _("%(sku)s: unit price %(old)s → %(new)s"),
         "orders.edit.line_swapped": _("line %(line)s: %(old)s replaced by %(new)s"),
         "orders.edit.lines": _("Lines: %(changes)s"),
-        "orders.edit.address": _("New delivery address (province %(old)s → %(new)s)"),
         "orders.edit.payment_due": _(
             "Waits for an additional payment of %(due)s: the new total %(total)s is above what was paid (%(paid)s)"
         ),

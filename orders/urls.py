@@ -24,5 +24,10 @@ urlpatterns = [
     path("invoices/<int:pk>/<slug:action>/", views.InvoiceActionView.as_view(), name="invoice-action"),
     path("<int:pk>/invoice/", views.InvoiceRequestView.as_view(), name="invoice-request"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OrderEditView.as_view(), name="edit"),
+    path("<int:pk>/edit/line/", views.EditLineRowView.as_view(), name="edit-line"),
+    path("<int:pk>/edit/sku/", views.EditSkuLookupView.as_view(), name="edit-sku"),
+    path("<int:pk>/split/", views.OrderSplitView.as_view(), name="split"),
+    path("<int:pk>/merge/", views.OrderMergeView.as_view(), name="merge"),
     path("<int:pk>/<slug:action>/", views.OrderActionView.as_view(), name="action"),
 ]

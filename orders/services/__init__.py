@@ -5,6 +5,7 @@
 - ``lifecycle``: approve / reject / hold / resume / cancel, unpaid cancellation, fulfilment marks;
 - ``completion``: delivered orders complete when their channel's after-sales window closes;
 - ``allocation``: the orders' side of allocation (single, batch, pending, backorders, re-allocation);
+- ``editing``: edit an order until it is packed; ``split_merge``: manual split, merge of one buyer's orders;
 - ``customers``: customer matching, preferences, merge, anonymise;
 - ``invoices``: request, issue, send, void, red-letter flag;
 - ``notifications``: order notices to customers; ``channels``: API tokens;
@@ -52,6 +53,7 @@ from orders.services.customers import (
     customer_merge,
     customer_update,
 )
+from orders.services.editing import EditResult, order_change_refusal, order_edit
 from orders.services.intake import (
     _external_id,
     _intake_write,
@@ -97,8 +99,16 @@ from orders.services.routing import (
     _RiskCounter,
     order_mark_paid,
 )
+from orders.services.split_merge import merge_refusal, mergeable_orders, order_split, orders_merge
 
 __all__ = [
+    "EditResult",
+    "order_change_refusal",
+    "order_edit",
+    "mergeable_orders",
+    "merge_refusal",
+    "order_split",
+    "orders_merge",
     "ANONYMISE_BLOCKING",
     "CUSTOMER_EDITABLE",
     "INVOICE_NUMBER",

@@ -37,6 +37,7 @@ from orders.selectors import (
     orders_for_list,
 )
 from orders.views._common import EXPORT_LIMIT, badge, page_of
+from orders.views.editing import change_context
 
 # --------------------------------------------------------------------------------------------
 # Lists
@@ -278,6 +279,7 @@ class OrderDetailView(PermissionRequiredMixin, View):
             "explanation": order.allocation_explanation or {},
             "can_see_pii": can_view_personal_data(request.user),
             "panels": order_panels(order, request),
+            **change_context(order, request.user),
         }
 
 
