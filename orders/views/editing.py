@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -163,7 +163,7 @@ class EditLineRowView(PermissionRequiredMixin, View):
             index = -1
         if not 0 <= index < MAX_ROWS:
             return HttpResponse(_("At most %(n)s lines.") % {"n": MAX_ROWS}, status=400)
-        order = Order.objects.only("pk").get(pk=pk)
+        order = get_object_or_404(Order.objects.only("pk"), pk=pk)
         formset = EditLineFormSet(prefix="lines")
         form = formset.form(
             prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False

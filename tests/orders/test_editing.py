@@ -6,7 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from fulfillment.services import pack_scan, shipment_mark_packed, shipments_create_for_order
+from fulfillment.services import (
+    interception_reason,
+    pack_scan,
+    shipment_mark_packed,
+    shipments_create_for_order,
+)
 from inventory.models import Reservation, StockLevel
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import ChangeLog
@@ -213,3 +218,22 @@ def test_role_without_permission_refused(order_in, finance_user):
     order = order_in("allocated")
     with pytest.raises(DomainError):
         order_edit(order_id=order.pk, data=body_of(order, line1="x路1号"), by=finance_user)
+
+
+def test_order_in_a_merged_parcel_is_taken_out_and_the_parcel_stays_for_the_other(make_order, ops_user, sku):
+    """Two orders of one buyer to one address share a parcel (合单); editing one takes only its lines out."""
+    first = services.order_allocate(order_id=make_order().pk)
+    second = make_order()
+    if second.status == "on_review":
+        second = services.order_approve(order_id=second.pk, by=ops_user)
+    second = services.order_allocate(order_id=second.pk)
+    (parcel,) = shipments_create_for_order(order_id=first.pk)
+    assert shipments_create_for_order(order_id=second.pk) == [parcel]  # merged into the pending parcel
+    services.order_hold(order_id=first.pk, by=ops_user, reason="customer called")
+    first.refresh_from_db()
+    order_edit(order_id=first.pk, data=body_of(first, line1="新地址路8号"), by=ops_user, reason="new address")
+    parcel.refresh_from_db()
+    assert parcel.status == "pending" and parcel.order_id == second.pk
+    assert list(parcel.lines.values_list("order_line__order_id", flat=True)) == [second.pk]
+    assert interception_reason(parcel) is None  # the other order's parcel goes on as it is
+    assert reserved(sku) == 4
