@@ -25,6 +25,7 @@ from orders.serializers import (
 )
 from orders.services import order_cancel, order_intake, order_mark_paid, orders_intake_batch
 from orders.services.digest import CONFLICT_MESSAGE
+from orders.services.editing import order_change_address
 
 
 class ChannelAPIView(APIView):
@@ -192,3 +193,35 @@ class OrderPaidAPIView(ChannelAPIView):
         transaction_id = request.data.get("transaction_id", "") if isinstance(request.data, dict) else ""
         order = order_mark_paid(order_id=order_id, transaction_id=str(transaction_id or "")[:100])
         return Response(OrderOutSerializer(order).data)
+
+
+class AddressInSerializer(serializers.Serializer):
+    shipping_address = serializers.DictField(
+        help_text="The fields that change: name, phone, province, city, …"
+    )
+
+
+class OrderAddressAPIView(ChannelAPIView):
+    @extend_schema(
+        request=AddressInSerializer,
+        responses={
+            200: OrderOutSerializer,
+            400: ErrorsSerializer,
+            404: ErrorsSerializer,
+            409: ErrorsSerializer,
+        },
+        summary="The buyer changed the delivery address: allowed until the order is released to the warehouse",
+    )
+    def post(self, request, number: str):
+        order_id = _channel_order(request, number)
+        if order_id is None:
+            return Response(
+                {"detail": _("No order %(number)s in this channel.") % {"number": number}}, status=404
+            )
+        address = request.data.get("shipping_address") if isinstance(request.data, dict) else None
+        if not isinstance(address, dict) or not address:
+            return Response({"shipping_address": [_("Expected an object.")]}, status=400)
+        result = order_change_address(
+            order_id=order_id, address=address, channel_name=request.auth.channel.name
+        )
+        return Response(OrderOutSerializer(result.order).data)

@@ -8,6 +8,7 @@ register_notes(
     {
         # order edits (orders.services.editing)
         "orders.edit.reason": _("Edited: %(reason)s"),
+        "orders.edit.by_channel": _("the buyer changed the address on %(channel)s"),
         "orders.edit.line_added": _("%(sku)s × %(quantity)s added"),
         "orders.edit.line_removed": _("%(sku)s × %(quantity)s removed"),
         "orders.edit.line_quantity": _("%(sku)s: quantity %(old)s → %(new)s"),
