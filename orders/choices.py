@@ -194,6 +194,16 @@ ORDER_TRANSITION_LABELS = {
     "reallocate": _("Stock reserved again"),
     "refund_owed": _("Refund owed"),
 }
+# What the fields of an order's change log are called on its timeline (oms.audit.timeline_for).
+ORDER_FIELD_LABELS = {
+    "subtotal": _("Subtotal"),
+    "shipping_fee": _("Shipping fee"),
+    "discount": _("Discount"),
+    "total": _("Total"),
+    "ship_to": _("Ship to"),
+    "recipient": _("Recipient"),
+    "line_summary": _("Lines"),
+}
 INVOICE_TRANSITION_LABELS = {
     "issue": _("Issued"),
     "send": _("Sent"),

@@ -13,6 +13,7 @@ from fulfillment.services import (
     shipments_create_for_order,
 )
 from inventory.models import Reservation, StockLevel
+from oms.audit import timeline_for
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import ChangeLog
 from oms.notes import render_note
@@ -81,6 +82,8 @@ def test_address_change_of_allocated_order_keeps_reservations_and_logs_masked(or
     log = ChangeLog.objects.filter(object_id=order.pk, action="edit").first()
     assert "recipient" in log.changes and "13900001111" not in str(log.changes)  # masked on the timeline
     assert log.changes["ship_to"][1].startswith("上海上海市浦东新区新地")
+    edited = [e for e in timeline_for(order) if e.kind == "change" and e.changes]
+    assert set(edited[0].changes) == {"Ship to", "Recipient"}  # named for the reader, not by field
     assert not RefundRecord.objects.exists()
 
 
