@@ -25,8 +25,8 @@ register_notes(
         "orders.edit.parcel_withdrawn": _(
             "Order %(number)s changed: intercepted and taken out of this parcel"
         ),
-        "orders.edit.reserved_again": _("Stock reserved again for the changed lines"),
-        "orders.edit.backordered": _("Not enough stock for the changed lines: backordered"),
+        "orders.edit.reserved_again": _("Stock reserved again"),
+        "orders.edit.backordered": _("Not enough stock: backordered"),
         # manual split and merge (orders.services.split_merge)
         "orders.split.moved_to": _("Split: %(lines)s moved to %(number)s"),
         "orders.split.created_from": _("Split from %(number)s: %(lines)s"),
