@@ -66,9 +66,10 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from aftersales import privacy_rules
+        from aftersales import bulk, notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
 
         privacy_rules.register()
+        bulk.register()
         from aftersales import selectors, services
         from orders.hooks import (
             register_completion_blocker,

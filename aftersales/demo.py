@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 
 from aftersales import services
 from aftersales.choices import (
@@ -23,6 +24,14 @@ from orders.choices import OrderStatus, PaymentStatus
 from orders.models import Order
 
 MARK = "[demo] "
+
+
+def _customer_words(reason) -> str:
+    """What the (Chinese-speaking) demo customer wrote: the reason's name in Chinese."""
+    with translation.override("zh-hans"):
+        return reason.label
+
+
 _skipped: list[str] = []
 
 
@@ -140,7 +149,7 @@ def _one(order, case_type, reason, steps, comp, condition, ops, wh, fin, warehou
                 lines=lines,
                 reason_id=reason.pk,
                 by=ops,
-                description=MARK + reason.name,
+                description=MARK + _customer_words(reason),
                 supplier_id=supplier_id,
                 compensation_applies=bool(comp),
                 supplier_share=comp[0] if comp else "0",

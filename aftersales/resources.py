@@ -33,7 +33,7 @@ def case_export_rows(cases: Iterable[AftersalesCase]) -> Iterator[tuple]:
             str(case.get_status_display()),
             case.order.number,
             case.channel.name,
-            case.reason.name,
+            case.reason.label,
             case.supplier.name if case.supplier else "",
             case.handler.username if case.handler else "",
             "; ".join(f"{line.quantity} × {line.sku.code}" for line in case.lines.all()),

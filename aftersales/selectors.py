@@ -115,13 +115,13 @@ class Refundable:
 
 def refundable_for_order(order_id: int) -> Refundable:
     """What was paid for the order and what every refund so far took back (after-sales and cancellations)."""
-    from orders.choices import PaymentStatus
+    from orders.choices import RECEIVED_PAYMENT_STATUSES
     from orders.models import Payment, RefundRecord
 
     paid = (
-        Payment.objects.filter(
-            order_id=order_id, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
-        ).aggregate(s=Sum("amount"))["s"]
+        Payment.objects.filter(order_id=order_id, status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+            s=Sum("amount")
+        )["s"]
         or ZERO
     )
     ours = (

@@ -95,3 +95,19 @@ def supplier_performance_rows(*, start: datetime, end: datetime) -> list[tuple]:
 
 def cases_open_count() -> int:
     return AftersalesCase.objects.filter(status__in=OPEN_STATUSES).count()
+
+
+def refunds_completed_between(*, start: datetime, end: datetime, channel_id: int | None = None):
+    """After-sales refunds and compensations paid out (completed) in [start, end), oldest first, with their
+    case and order's channel (the finance journal)."""
+    from aftersales.choices import RefundStatus
+    from aftersales.models import Refund
+
+    refunds = (
+        Refund.objects.filter(status=RefundStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end)
+        .select_related("case", "order__channel")
+        .order_by("completed_at", "pk")
+    )
+    if channel_id:
+        refunds = refunds.filter(order__channel_id=channel_id)
+    return refunds

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="case-list"),
     path("new/", views.CaseCreateView.as_view(), name="case-create"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("number/<str:number>/", views.CaseByNumberView.as_view(), name="case-by-number"),
     path("<int:pk>/refund/", views.RefundCreateView.as_view(), name="refund-create"),
     path("<int:pk>/<slug:action>/", views.CaseActionView.as_view(), name="case-action"),
     path("receiving/", views.ReceivingView.as_view(), name="receiving"),

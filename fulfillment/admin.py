@@ -6,6 +6,7 @@ from fulfillment.models import (
     Carrier,
     CarrierRule,
     CarrierService,
+    CodRemittance,
     PackScan,
     PickWave,
     RateRow,
@@ -119,3 +120,14 @@ class TrackingEventAdmin(ReadOnlyAdmin):
     search_fields = ["shipment__number", "shipment__tracking_number"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+
+@admin.register(CodRemittance)
+class CodRemittanceAdmin(ReadOnlyAdmin):
+    """Remittances are recorded on the COD reconciliation screen (fulfillment.services.cod_remittance_record)."""
+
+    list_display = ["remitted_on", "carrier", "amount", "currency", "reference", "recorded_by", "created_at"]
+    list_filter = ["carrier"]
+    list_select_related = ["carrier", "recorded_by"]
+    search_fields = ["reference"]
+    date_hierarchy = "remitted_on"

@@ -32,7 +32,14 @@ class FulfillmentConfig(AppConfig):
             "fulfillment.view_trackingevent",
             "fulfillment.view_carrier",
         ],
-        "finance": ["fulfillment.view_shipment", "fulfillment.view_carrier", "fulfillment.view_raterow"],
+        "finance": [
+            "fulfillment.view_shipment",
+            "fulfillment.view_carrier",
+            "fulfillment.view_raterow",
+            # Cash on delivery: what each carrier collected and remitted.
+            "fulfillment.view_codremittance",
+            "fulfillment.add_codremittance",
+        ],
     }
     nav_items = (
         NavItem(
@@ -63,15 +70,28 @@ class FulfillmentConfig(AppConfig):
             section=_("Fulfillment"),
             order=330,
         ),
+        NavItem(
+            _("COD reconciliation"),
+            "fulfillment:cod",
+            permission="fulfillment.view_codremittance",
+            section=_("Finance"),
+            order=710,
+        ),
     )
 
     def ready(self) -> None:
+        from fulfillment import (
+            bulk,
+            notes,  # noqa: F401 - registers the app's note codes
+        )
         from fulfillment.selectors import order_parcels_panel
         from fulfillment.services.withdrawal import order_parcels_blocker, order_parcels_withdraw
         from orders.hooks import register_parcel_handlers
 
         # Editing, splitting or merging an order intercepts its parcels that are not packed yet.
         register_parcel_handlers(blocker=order_parcels_blocker, withdraw=order_parcels_withdraw)
+
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page shows where each of its parcels is, without orders importing fulfillment.

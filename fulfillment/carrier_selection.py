@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 
 from fulfillment.choices import RuleCondition
 from fulfillment.exceptions import NoCarrierAvailable
 from fulfillment.models import CarrierRule, CarrierService, RateRow
+from inventory.regions import normalise_region, normalise_regions
+from oms.notes import money_param, note, note_param
 
 
 @dataclass(frozen=True)
@@ -33,28 +34,23 @@ class CarrierChoice:
 
 def _rate_for(service: CarrierService, province: str) -> RateRow | None:
     default = None
+    province = normalise_region(province)
     for row in service.rates.all():
-        if row.province == province:
+        if row.province and normalise_region(row.province) == province:
             return row
         if not row.province:
             default = row
     return default
 
 
-def _fits(service: CarrierService, facts: ParcelFacts) -> str | None:
+def _fits(service: CarrierService, facts: ParcelFacts) -> dict | None:
     """None when the service can take the parcel, else why not."""
     if not service.covers(facts.province):
-        return _("does not cover %(province)s") % {"province": facts.province}
+        return note_param("fulfillment.not_covered", province=facts.province)
     if service.max_weight_g is not None and facts.weight_g > service.max_weight_g:
-        return _("%(weight)s g is above its %(max)s g limit") % {
-            "weight": facts.weight_g,
-            "max": service.max_weight_g,
-        }
+        return note_param("fulfillment.too_heavy", weight=facts.weight_g, max=service.max_weight_g)
     if service.max_volume_cm3 is not None and facts.volume_cm3 > service.max_volume_cm3:
-        return _("%(volume)s cm³ is above its %(max)s cm³ limit") % {
-            "volume": facts.volume_cm3,
-            "max": service.max_volume_cm3,
-        }
+        return note_param("fulfillment.too_bulky", volume=facts.volume_cm3, max=service.max_volume_cm3)
     return None
 
 
@@ -69,7 +65,7 @@ def _rule_matches(rule: CarrierRule, facts: ParcelFacts) -> bool:
     if c == RuleCondition.BULKY:
         return facts.has_bulky
     if c == RuleCondition.PROVINCE_IN:
-        return facts.province in rule.provinces
+        return normalise_region(facts.province) in normalise_regions(rule.provinces)
     return False
 
 
@@ -93,19 +89,14 @@ def carrier_choose(*, facts: ParcelFacts, services: list[CarrierService] | None 
             continue
         service = by_pk.get(rule.service_id)
         if service is None:
-            reasons.append(_("Rule “%(rule)s” matched but its service is inactive.") % {"rule": rule.name})
+            reasons.append(note("fulfillment.rule_inactive", rule=rule.name))
             continue
         why_not = _fits(service, facts)
         if why_not:
-            reasons.append(
-                _("Rule “%(rule)s” matched but %(service)s %(why)s.")
-                % {"rule": rule.name, "service": service, "why": why_not}
-            )
+            reasons.append(note("fulfillment.rule_cannot", rule=rule.name, service=str(service), why=why_not))
             continue
         rate = _rate_for(service, facts.province)
-        reasons.append(
-            _("Rule “%(rule)s” sends it with %(service)s.") % {"rule": rule.name, "service": service}
-        )
+        reasons.append(note("fulfillment.rule_sends", rule=rule.name, service=str(service)))
         return CarrierChoice(
             service=service, price=rate.price_for(facts.weight_g) if rate else None, reasons=reasons
         )
@@ -115,15 +106,15 @@ def carrier_choose(*, facts: ParcelFacts, services: list[CarrierService] | None 
         why_not = _fits(service, facts)
         rate = _rate_for(service, facts.province) if why_not is None else None
         if why_not is None and rate is None:
-            why_not = _("has no rate for %(province)s") % {"province": facts.province}
+            why_not = note_param("fulfillment.no_rate", province=facts.province)
         if why_not:
-            reasons.append(_("%(service)s: %(why)s.") % {"service": service, "why": why_not})
+            reasons.append(note("fulfillment.service_cannot", service=str(service), why=why_not))
             continue
         price = rate.price_for(facts.weight_g)
-        reasons.append(_("%(service)s: %(price)s.") % {"service": service, "price": price})
+        reasons.append(note("fulfillment.service_price", service=str(service), price=money_param(price)))
         if best is None or (price, service.pk) < (best[0], best[1]):
             best = (price, service.pk, service)
     if best is None:
         raise NoCarrierAvailable(province=facts.province, weight_g=facts.weight_g)
-    reasons.append(_("Cheapest: %(service)s.") % {"service": best[2]})
+    reasons.append(note("fulfillment.cheapest", service=str(best[2])))
     return CarrierChoice(service=best[2], price=best[0], reasons=reasons)

@@ -47,6 +47,37 @@ class CarrierKind(models.TextChoices):
 class AdapterKind(models.TextChoices):
     MANUAL = "manual", _("Manual (tracking number typed)")
     HTTP = "http", _("HTTP API")
+    WAYBILL = "waybill", _("Electronic waybill account (电子面单)")
+
+
+class WaybillApi(models.TextChoices):
+    """The published API an account talks to (each signs its requests as its documentation says)."""
+
+    SF = "sf", _("SF Express (顺丰丰桥)")
+    ZTO = "zto", _("ZTO (中通开放平台)")
+    YTO = "yto", _("YTO (圆通开放平台)")
+    YUNDA = "yunda", _("Yunda (韵达开放平台)")
+    JD = "jd", _("JD Logistics (京东物流)")
+    KDNIAO = "kdniao", _("Kdniao cloud print (快递鸟)")
+    CAINIAO = "cainiao", _("Cainiao (菜鸟电子面单)")
+    POOL = "pool", _("Number range from the carrier (号段)")
+
+
+class WaybillStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled at the carrier")
+    CANCEL_FAILED = "cancel_failed", _("Cancel refused by the carrier")
+
+
+class PoolNumberStatus(models.TextChoices):
+    FREE = "free", _("Free")
+    USED = "used", _("Used")
+    VOID = "void", _("Void")
+
+
+class LabelSize(models.TextChoices):
+    L100X180 = "100x180", _("100 × 180 mm")
+    L76X130 = "76x130", _("76 × 130 mm")
 
 
 class WebhookAuth(models.TextChoices):
@@ -96,4 +127,7 @@ TRANSITION_LABELS = {
     "deliver": _("Delivered"),
     "fail": _("Carrier exception"),
     "cancel": _("Cancelled"),
+    "waybill_issued": _("Waybill issued"),
+    "waybill_reprinted": _("Waybill reprinted"),
+    "waybill_cancelled": _("Waybill voided"),
 }

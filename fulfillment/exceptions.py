@@ -97,3 +97,35 @@ class CarrierAdapterError(FulfillmentError):
             )
             % {"carrier": carrier, "detail": detail}
         )
+
+
+class NoWaybillAccount(FulfillmentError):
+    def __init__(self, *, number: str) -> None:
+        super().__init__(
+            _(
+                "%(number)s: its carrier has no electronic waybill account. "
+                "Type the tracking number from the carrier's label, or add an account in admin."
+            )
+            % {"number": number},
+            field_errors={"tracking_number": [_("This field is required.")]},
+        )
+
+
+class WaybillPoolEmpty(FulfillmentError):
+    def __init__(self, *, carrier: str) -> None:
+        super().__init__(
+            _("No waybill numbers left in the range of %(carrier)s. Load the next range in admin.")
+            % {"carrier": carrier}
+        )
+
+
+class WaybillNotNeeded(FulfillmentError):
+    def __init__(self, *, number: str, status: str) -> None:
+        super().__init__(
+            _("%(number)s is %(status)s: no waybill is issued for it.") % {"number": number, "status": status}
+        )
+
+
+class WaybillNotIssued(FulfillmentError):
+    def __init__(self) -> None:
+        super().__init__(_("This parcel has no waybill yet: print the wave's waybills first."))

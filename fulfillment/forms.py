@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfillment.choices import ShipmentStatus
 from fulfillment.models import Carrier, CarrierService
-from inventory.selectors import active_warehouses, warehouses_all
+from inventory.selectors import active_warehouses, suppliers_by_code, warehouses_all
 from oms.forms import StyledFormMixin
 
 
@@ -73,6 +73,8 @@ class ShipmentFilterForm(StyledForm):
         label=_("Status"), choices=[("", _("All"))] + ShipmentStatus.choices, required=False
     )
     warehouse = forms.ModelChoiceField(warehouses_all(), label=_("Warehouse"), required=False)
+    supplier = forms.ModelChoiceField(suppliers_by_code(), label=_("Drop-ship supplier"), required=False)
+    drop_ship = forms.BooleanField(label=_("Drop-ship only"), required=False)
     late = forms.BooleanField(label=_("Late only"), required=False)
 
 

@@ -84,9 +84,16 @@ def shipment_detail(shipment_id: int) -> Shipment:
 
 
 def shipments_filtered(
-    *, q: str = "", status: str = "", warehouse=None, late: bool = False
+    *,
+    q: str = "",
+    status: str = "",
+    warehouse=None,
+    late: bool = False,
+    supplier=None,
+    drop_ship: bool = False,
 ) -> QuerySet[Shipment]:
-    """The shipment list's rows, newest first: ``q`` is a parcel, tracking or order number."""
+    """The shipment list's rows, newest first: ``q`` is a parcel, tracking or order number; ``supplier``
+    and ``drop_ship`` keep the parcels suppliers ship themselves."""
     qs = shipments_list().order_by("-created_at", "-pk")
     if q:
         q = q.strip()
@@ -99,6 +106,10 @@ def shipments_filtered(
         qs = qs.filter(warehouse=warehouse)
     if late:
         qs = qs.filter(is_late=True)
+    if supplier:
+        qs = qs.filter(supplier=supplier, is_drop_ship=True)
+    if drop_ship:
+        qs = qs.filter(is_drop_ship=True)
     return qs
 
 
@@ -377,3 +388,13 @@ def shipped_units_by_order_line(order_id: int) -> dict[int, int] | None:
         .annotate(units=Sum("shipped_qty"))
     )
     return {row["order_line_id"]: row["units"] or 0 for row in rows}
+
+
+def shipment_ids_for_orders(order_ids: list[int]) -> list[int]:
+    """The parcels (not cancelled) of these orders, in id order: what "print the orders' slips" prints."""
+    return list(
+        Shipment.objects.filter(order_id__in=order_ids)
+        .exclude(status=S.CANCELLED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

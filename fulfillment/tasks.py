@@ -103,3 +103,82 @@ def shipments_create_pending_task(*, batch_size: int = 100, max_orders: int = 20
     from fulfillment.services import shipments_create_pending
 
     return shipments_create_pending(batch_size=batch_size, max_orders=max_orders)
+
+
+def _wave_parcels_in_pick_order(wave) -> list[int]:
+    """The wave's parcels in the order the sort list gives them (first item picked first)."""
+    from fulfillment.models import Shipment
+    from fulfillment.selectors import picklist_data
+
+    _header, _rows, parcels = picklist_data(wave)
+    ids = dict(Shipment.objects.filter(wave=wave).values_list("number", "pk"))
+    return [ids[p["number"]] for p in parcels if p["number"] in ids]
+
+
+def render_waybills_job(
+    job, progress, *, wave_id: int, size: str = "100x180", language: str = "zh-hans"
+) -> dict:
+    """Background job: a waybill for every parcel of the wave (fetched from the carrier when missing),
+    all labels in one PDF in pick order. A parcel the carrier refuses, or an intercepted one, is left out
+    and named in the job's message."""
+    from fulfillment.exceptions import FulfillmentError
+    from fulfillment.labels import labels_data, render_labels_pdf, waybills_for_labels
+    from fulfillment.models import PickWave, Shipment
+    from fulfillment.services import waybill_issue, waybill_record_print
+
+    wave = PickWave.objects.get(pk=wave_id)
+    shipment_ids = _wave_parcels_in_pick_order(wave)
+    total = len(shipment_ids) + 1
+    waybill_ids, refused = [], []
+    for done, shipment_id in enumerate(shipment_ids, start=1):
+        try:
+            waybill_ids.append(waybill_issue(shipment_id=shipment_id, by=job.created_by).pk)
+        except FulfillmentError as exc:
+            number = Shipment.objects.values_list("number", flat=True).get(pk=shipment_id)
+            refused.append(f"{number}: {exc.message}")
+        if done % 10 == 0 or done == len(shipment_ids):
+            progress(done, total)
+    pdf = render_labels_pdf(labels_data(waybills_for_labels(waybill_ids)), size=size, language=language)
+    waybill_record_print(waybill_ids=waybill_ids, by=job.created_by)
+    progress(total, total)
+    message = f"{len(waybill_ids)} waybills" + (f"; not printed: {'; '.join(refused)}" if refused else "")
+    return {"file_name": f"waybills-{wave.number}.pdf", "content": pdf, "message": message[:2000]}
+
+
+@shared_task
+def waybill_cancel_task(*, shipment_id: int) -> str:
+    """Void the waybill of an intercepted parcel at its carrier (safe to run twice)."""
+    from fulfillment.services import waybill_cancel_if_intercepted
+
+    waybill = waybill_cancel_if_intercepted(shipment_id=shipment_id)
+    return waybill.status if waybill else "nothing"
+
+
+@shared_task
+def waybills_cancel_intercepted_task() -> int:
+    """Beat: parcels whose order was held or cancelled after their waybill was printed get it voided."""
+    from fulfillment.services import waybills_intercepted_ids
+
+    ids = waybills_intercepted_ids()
+    for shipment_id in ids:
+        waybill_cancel_task.delay(shipment_id=shipment_id)
+    return len(ids)
+
+
+@shared_task(name="fulfillment.tasks.shipped_notices_task")
+def shipped_notices_task(*, customer_id: int) -> bool:
+    """Sent a little after a parcel ships: one message for the customer's parcels that left together."""
+    from fulfillment.services import shipped_notices_send
+
+    return shipped_notices_send(customer_id=customer_id) is not None
+
+
+@shared_task(name="fulfillment.tasks.shipped_notices_due_task")
+def shipped_notices_due_task() -> int:
+    """Beat (every minute): announce shipped parcels whose delayed message was lost (broker down)."""
+    from fulfillment.services import shipped_notices_due, shipped_notices_send
+
+    ids = shipped_notices_due()
+    for customer_id in ids:
+        shipped_notices_send(customer_id=customer_id)
+    return len(ids)

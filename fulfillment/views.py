@@ -336,7 +336,12 @@ class ShipmentListView(PermissionRequiredMixin, ListView):
             return shipments_filtered()
         data = self.filter_form.cleaned_data
         return shipments_filtered(
-            q=data["q"], status=data["status"], warehouse=data["warehouse"], late=data["late"]
+            q=data["q"],
+            status=data["status"],
+            warehouse=data["warehouse"],
+            late=data["late"],
+            supplier=data["supplier"],
+            drop_ship=data["drop_ship"],
         )
 
     def get_context_data(self, **kwargs):

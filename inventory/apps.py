@@ -22,6 +22,8 @@ class InventoryConfig(AppConfig):
             "inventory.count_stock",
             "inventory.transfer_stock",
         ],
+        "warehouse_manager": ["inventory.approve_stockcount"],
+        "purchasing": [*_VIEW, "inventory.manage_purchaseorder"],
         "finance": list(_VIEW),
     }
     nav_items = (
@@ -35,6 +37,13 @@ class InventoryConfig(AppConfig):
         NavItem(
             _("Replenishment"), "inventory:replenishment", "inventory.view_suppliersku", _("Inventory"), 25
         ),
+        NavItem(
+            _("Purchase orders"), "inventory:po-list", "inventory.view_purchaseorder", _("Inventory"), 26
+        ),
+        NavItem(_("Stock counts"), "inventory:count-list", "inventory.view_stockcount", _("Inventory"), 27),
+        NavItem(
+            _("Transfers"), "inventory:transfer-list", "inventory.view_stocktransfer", _("Inventory"), 28
+        ),
     )
     # `manage.py import <kind> FILE` (oms/management/commands/import.py)
     importers = {
@@ -42,3 +51,9 @@ class InventoryConfig(AppConfig):
         "suppliers": "inventory.importers.import_suppliers",
         "stock": "inventory.importers.import_stock",
     }
+
+    def ready(self) -> None:
+        from inventory import notes  # noqa: F401 - registers the note codes
+        from oms.notifications import register_attachments
+
+        register_attachments("inventory.purchase_order_sent", "inventory.pdf.purchase_order_attachments")

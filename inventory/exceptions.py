@@ -90,3 +90,60 @@ class NoActiveReservation(InventoryError):
             _("Nothing is reserved for %(ref)s (already shipped or released). Allocate it again first.")
             % {"ref": demand_ref}
         )
+
+
+class PurchasingError(InventoryError):
+    """A refused purchase order, receipt, count or transfer step; the message says what to do."""
+
+
+class NotOnPurchaseOrder(PurchasingError):
+    def __init__(self, *, code: str, number: str) -> None:
+        super().__init__(
+            _("%(code)s is not on purchase order %(number)s. Put it aside and tell purchasing.")
+            % {"code": code, "number": number},
+            field_errors={"code": [_("Not on this purchase order.")]},
+        )
+
+
+class OverReceipt(PurchasingError):
+    def __init__(self, *, sku_code: str, ordered: int, received: int, asked: int, limit: int) -> None:
+        super().__init__(
+            _(
+                "%(sku)s: %(ordered)s ordered, %(received)s already received; %(asked)s more would exceed "
+                "the %(limit)s allowed. Refuse the extra units or ask purchasing."
+            )
+            % {"sku": sku_code, "ordered": ordered, "received": received, "asked": asked, "limit": limit},
+            field_errors={"quantity": [_("At most %(n)s more.") % {"n": max(limit - received, 0)}]},
+        )
+
+
+class UnknownCode(PurchasingError):
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            _("No SKU with code or barcode “%(code)s”. Check the label.") % {"code": code},
+            field_errors={"code": [_("Unknown code.")]},
+        )
+
+
+class NotDraft(PurchasingError):
+    def __init__(self, number: str) -> None:
+        super().__init__(_("%(number)s is no longer a draft: its lines cannot change.") % {"number": number})
+
+
+class CountAlreadyOpen(PurchasingError):
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            _("Count %(number)s of the same warehouse and zone is still open: finish or cancel it first.")
+            % {"number": number}
+        )
+
+
+class LinesInvalid(PurchasingError):
+    """Rows of a purchase order or transfer that cannot be taken, each with its problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(
+            _("Nothing was saved: %(problems)s") % {"problems": " ".join(problems)},
+            field_errors={"lines": problems},
+        )
+        self.problems = problems

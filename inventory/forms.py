@@ -121,6 +121,10 @@ class _StockFilterForm(_StockForm):
     )
 
 
+class AlertFilterForm(_StockFilterForm):
+    """The low-stock list's filter: a SKU code or product name, a warehouse."""
+
+
 class StockFilterForm(_StockFilterForm):
     category = forms.CharField(label=_("Category"), required=False)
     low = forms.BooleanField(label=_("Low stock only"), required=False)

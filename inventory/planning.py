@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from django.utils.translation import gettext as _
+from itertools import combinations
 
 from inventory.models import Warehouse
+from inventory.regions import normalise_region, normalise_regions
+from oms.notes import note, note_param
 
 LoadCounter = Callable[[list[int]], dict[int, int]]
 Assignment = tuple[int, int, int]  # (line index, warehouse id, quantity)
@@ -96,13 +97,13 @@ def _plan(
     ``assignments`` are (line index, warehouse id, quantity); empty when something is short.
     ``today_load`` counts each warehouse's reservations made today, asked only when load breaks a tie.
     """
-    province = (province or "").strip()
+    province = normalise_region(province)
     candidates = _candidates(lines=lines, province=province, warehouses=warehouses, available=available)
     short = _shortages(lines, available)
     if short:
         decided = _Decision(decision="backorder")
         for c in candidates:
-            decided.reasons[c.warehouse.pk] = _("Not enough stock anywhere: the order waits for stock.")
+            decided.reasons[c.warehouse.pk] = note("inventory.nothing_anywhere")
     else:
         decided = _decide(lines, candidates, today_load)
         _explain_the_others(decided, lines, candidates, sku_codes)
@@ -128,7 +129,7 @@ def _candidates(
     candidates = [
         _Candidate(
             warehouse=w,
-            region_match=bool(province) and province in (w.regions or []),
+            region_match=bool(province) and province in normalise_regions(w.regions),
             available={sku: qty for (sku, wid), qty in available.items() if wid == w.pk and qty > 0},
         )
         for w in warehouses
@@ -169,10 +170,7 @@ def _decide(lines: list[DemandLine], candidates: list[_Candidate], today_load: L
     assignments, chosen = _split(lines, candidates, today_load)
     decided = _Decision(decision="split", assignments=assignments, chosen=chosen)
     for position, c in enumerate(chosen, start=1):
-        decided.reasons[c.warehouse.pk] = _("Chosen as warehouse %(n)s of %(total)s of the split.") % {
-            "n": position,
-            "total": len(chosen),
-        }
+        decided.reasons[c.warehouse.pk] = note("inventory.split_member", n=position, total=len(chosen))
     return decided
 
 
@@ -184,15 +182,17 @@ def _explain_the_others(
         if c.warehouse.pk in decided.reasons:
             continue
         missing = [
-            f"{sku_codes.get(lines[i].sku_id, lines[i].sku_id)} "
-            f"({c.available.get(lines[i].sku_id, 0)}/{lines[i].quantity})"
+            note_param(
+                "inventory.line_short",
+                sku=str(sku_codes.get(lines[i].sku_id, lines[i].sku_id)),
+                available=c.available.get(lines[i].sku_id, 0),
+                quantity=lines[i].quantity,
+            )
             for i in range(len(lines))
             if i not in c.fills
         ]
         decided.reasons[c.warehouse.pk] = (
-            _("Cannot fill: %(lines)s.") % {"lines": ", ".join(missing)}
-            if missing
-            else _("Not needed: fewer warehouses suffice.")
+            note("inventory.cannot_fill", lines=missing) if missing else note("inventory.not_needed")
         )
 
 
@@ -211,11 +211,7 @@ def _explanation(
         "province": province,
         "decision": decided.decision,
         "chosen": [c.warehouse.code for c in decided.chosen],
-        "rule": _(
-            "One warehouse that can fill every line, by region match, then priority (lower first), "
-            "then today's load; otherwise the fewest warehouses (greedy: each step takes the warehouse "
-            "that fills the most remaining lines)."
-        ),
+        "rule": note("inventory.allocation_rule"),
         "candidates": [
             _candidate_row(
                 c, lines, chosen=c.warehouse.pk in chosen_ids, reason=decided.reasons.get(c.warehouse.pk, "")
@@ -252,46 +248,75 @@ def _candidate_row(c: _Candidate, lines: list[DemandLine], *, chosen: bool, reas
 
 
 def _why_best(best: _Candidate, others: list[_Candidate]) -> str:
-    parts = [_("Fills every line")]
+    parts = [note_param("inventory.fills_every_line")]
     if best.region_match:
-        parts.append(_("serves the delivery province"))
-    parts.append(_("priority %(p)s") % {"p": best.warehouse.priority})
+        parts.append(note_param("inventory.serves_province"))
+    parts.append(note_param("inventory.priority", p=best.warehouse.priority))
     if best.load is not None:
-        parts.append(_("load today %(n)s/%(cap)s") % {"n": best.today, "cap": best.warehouse.daily_capacity})
+        parts.append(note_param("inventory.load_today", n=best.today, cap=best.warehouse.daily_capacity))
     if not others:
-        parts.append(_("the only warehouse that can"))
-    return ", ".join(str(p) for p in parts) + "."
+        parts.append(note_param("inventory.only_one"))
+    return note("inventory.why_best", parts=parts)
 
 
 def _why_not(c: _Candidate, best: _Candidate) -> str:
     if best.region_match and not c.region_match:
-        return _("Could fill every line, but does not serve the delivery province.")
+        return note("inventory.not_province")
     if c.warehouse.priority != best.warehouse.priority:
-        return _("Could fill every line, but has a lower priority (%(p)s).") % {"p": c.warehouse.priority}
+        return note("inventory.lower_priority", p=c.warehouse.priority)
     if c.load is not None and best.load is not None and c.load != best.load:
-        return _("Could fill every line, but is busier today (%(n)s/%(cap)s).") % {
-            "n": c.today,
-            "cap": c.warehouse.daily_capacity,
-        }
-    return _("Could fill every line; ranks after %(code)s by code.") % {"code": best.warehouse.code}
+        return note("inventory.busier", n=c.today, cap=c.warehouse.daily_capacity)
+    return note("inventory.ranks_after", code=best.warehouse.code)
 
 
 def _split(
     lines: list[DemandLine], candidates: list[_Candidate], today_load: LoadCounter
 ) -> tuple[list[Assignment], list[_Candidate]]:
-    """Greedy set cover: repeatedly take the warehouse that fills the most remaining lines whole.
+    """The fewest warehouses that together hold every line, then lines assigned whole where possible.
 
-    Lines no single warehouse can fill whole are then split by units, chosen warehouses first.
+    Greedy set cover (repeatedly the warehouse that fills the most remaining lines) gives a first answer;
+    a smaller set is then searched exactly among the best-ranked candidates (``_fewest``). Within the set,
+    lines go whole to a warehouse where they can; the others are split by units, chosen warehouses first.
     Only called when every SKU's total availability covers its need, so it always completes.
     """
     # Load only breaks ties between warehouses equal on region match and priority: count it only then.
     if len({c.rank()[:2] for c in candidates}) < len(candidates):
         _fill_loads(candidates, today_load)
+    assignments, chosen = _assign_within(lines, candidates)
+    smaller = _fewest(lines, candidates, below=len(chosen))
+    if smaller is not None:
+        assignments, chosen = _assign_within(lines, smaller)
+    assignments.sort()
+    return assignments, chosen
+
+
+def _assign_within(
+    lines: list[DemandLine], candidates: list[_Candidate]
+) -> tuple[list[Assignment], list[_Candidate]]:
     left = {c.warehouse.pk: dict(c.available) for c in candidates}
     assignments, chosen, remaining = _cover_whole_lines(lines, candidates, left)
     _split_by_units(lines, candidates, left, remaining, assignments, chosen)
-    assignments.sort()
     return assignments, chosen
+
+
+EXACT_SEARCH_LIMIT = 12  # candidates searched exactly for a smaller split (C(12, k) sets at most)
+
+
+def _fewest(lines: list[DemandLine], candidates: list[_Candidate], *, below: int) -> list[_Candidate] | None:
+    """The smallest set of warehouses (fewer than ``below``) whose stock together covers every line.
+
+    Sets of each size are tried in rank order, so the first that covers wins ties by region and priority.
+    None when no smaller set exists (the greedy answer is already the fewest).
+    """
+    need: dict[int, int] = defaultdict(int)
+    for line in lines:
+        need[line.sku_id] += line.quantity
+    ranked = sorted(candidates, key=lambda c: c.rank())[:EXACT_SEARCH_LIMIT]
+    for size in range(2, below):
+        for subset in combinations(ranked, size):
+            if all(sum(c.available.get(sku, 0) for c in subset) >= qty for sku, qty in need.items()):
+                return list(subset)
+    return None
 
 
 def _cover_whole_lines(

@@ -1,11 +1,11 @@
-"""Inventory's rows that supplier reconciliation collects: costed goods receipts, as one SQL SELECT."""
+"""Inventory's rows that supplier reconciliation collects: costed goods receipts (one SQL SELECT), PO costs."""
 
 from __future__ import annotations
 
 from django.db import connection
 
-from inventory.choices import MovementKind
-from inventory.models import SKU, StockMovement, Warehouse
+from inventory.choices import MovementKind, PurchaseOrderStatus
+from inventory.models import SKU, PurchaseOrderLine, StockMovement, Warehouse
 
 
 def _table(model) -> str:
@@ -31,3 +31,28 @@ def receipts_sql(*, supplier_id: int | None = None, tz: str) -> tuple[str, dict]
         WHERE m.kind = %(receipt)s AND m.supplier_id IS NOT NULL AND m.unit_cost IS NOT NULL
           AND m.quantity > 0{only}"""  # noqa: S608 - table names from model meta, values are parameters
     return sql, {"tz": tz, "supplier": supplier_id, "receipt": str(MovementKind.RECEIPT)}
+
+
+def purchase_order_costs(*, supplier_id: int, number: str = "") -> list[dict]:
+    """The agreed unit cost of each line of the supplier's sent purchase orders, with what was received.
+
+    Reconciliation compares a supplier's billed unit prices with these (a receipt's movement carries the
+    PO number as its reference and the line's cost as its unit cost).
+    """
+    lines = PurchaseOrderLine.objects.filter(purchase_order__supplier_id=supplier_id).exclude(
+        purchase_order__status__in=[PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.CANCELLED]
+    )
+    if number:
+        lines = lines.filter(purchase_order__number=number)
+    return [
+        {
+            "number": row["purchase_order__number"],
+            "sku_code": row["sku__code"],
+            "ordered": row["quantity_ordered"],
+            "received": row["quantity_received"],
+            "unit_cost": row["unit_cost"],
+        }
+        for row in lines.order_by("purchase_order_id", "pk").values(
+            "purchase_order__number", "sku__code", "quantity_ordered", "quantity_received", "unit_cost"
+        )
+    ]

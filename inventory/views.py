@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from inventory import selectors, services
 from inventory.choices import BADGE_COLOURS
 from inventory.forms import (
     AdjustForm,
+    AlertFilterForm,
     CountForm,
     MovementFilterForm,
     ReceiveForm,
@@ -320,13 +322,45 @@ class TransferView(StockFormView):
         return _("Transferred.") + " " + _describe(out) + " " + _describe(into)
 
 
-class AlertListView(PermissionRequiredMixin, ListView):
+class AlertListView(PermissionRequiredMixin, ExportMixin, ListView):
     permission_required = "inventory.view_lowstockalert"
     template_name = "inventory/lowstockalert_list.html"
     paginate_by = 50
+    export_name = "low-stock-alerts"
 
     def get_queryset(self):
-        return selectors.open_alerts_with_current_stock()
+        self.filters = AlertFilterForm(self.request.GET or None)
+        data = self.filters.cleaned_data if self.filters.is_valid() else {}
+        qs = selectors.open_alerts_with_current_stock()
+        if data.get("warehouse"):
+            qs = qs.filter(warehouse=data["warehouse"])
+        if data.get("q"):
+            qs = qs.filter(Q(sku__code__istartswith=data["q"]) | Q(sku__product__name__icontains=data["q"]))
+        return qs
+
+    def export_headers(self):
+        return [
+            _("Opened"),
+            _("SKU"),
+            _("Product"),
+            _("Warehouse"),
+            _("Available when opened"),
+            _("Available now"),
+            _("On order"),
+            _("Safety stock"),
+        ]
+
+    def export_row(self, alert):
+        return [
+            timezone.localtime(alert.opened_at).strftime("%Y-%m-%d %H:%M"),
+            alert.sku.code,
+            f"{alert.sku.product.name} {alert.sku.name}".strip(),
+            alert.warehouse.code,
+            alert.available_at_open,
+            alert.available_now,
+            alert.on_order_now,
+            alert.safety_stock,
+        ]
 
 
 class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):

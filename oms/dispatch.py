@@ -32,6 +32,21 @@ def task_send(name: str, /, **kwargs) -> bool:
     return True
 
 
+def task_send_later_on_commit(name: str, seconds: int, /, **kwargs) -> None:
+    """Send the task after commit, to run ``seconds`` later (e.g. to gather what happens meanwhile)."""
+
+    def send() -> None:
+        task = import_string(name)
+        try:
+            task.apply_async(kwargs=kwargs, countdown=max(int(seconds), 0))
+        except (OperationalError, ConnectionError) as exc:
+            logger.warning(
+                "task %s not sent (broker unreachable: %s); a periodic sweep will pick it up", name, exc
+            )
+
+    transaction.on_commit(send)
+
+
 def task_send_on_commit(name: str, /, **kwargs) -> None:
     """Send the task once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: task_send(name, **kwargs))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import tablib
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -78,3 +79,51 @@ def csv_streaming_response(
     response = StreamingHttpResponse(lines(), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(name, "csv", stamp=stamp)}"'
     return response
+
+
+class ListExportMixin:
+    """``?export=csv|xlsx`` on a list view downloads the whole filtered list (not one page).
+
+    The view names the file (``export_name``), the permission it needs (``export_permission``), its columns
+    (``export_headers()``), one record's cells (``export_row(obj)``) and the records (``export_queryset()``,
+    by default ``get_queryset()``: the list with the page's filter applied). ``export_rows(qs, fmt)`` is also
+    the bulk bar's "export" of the selected records. The page shows ``inc/export_links.html``.
+    """
+
+    export_name = "export"
+    export_permission = ""
+    export_limit = 100_000
+
+    def export_headers(self) -> list:
+        raise NotImplementedError
+
+    def export_row(self, obj) -> list:
+        raise NotImplementedError
+
+    def export_queryset(self):
+        return self.get_queryset()
+
+    def can_export(self) -> bool:
+        return not self.export_permission or self.request.user.has_perm(self.export_permission)
+
+    def export_rows(self, qs, fmt: str) -> HttpResponse:
+        rows = (self.export_row(obj) for obj in qs[: self.export_limit].iterator(chunk_size=2000))
+        if fmt == "csv":
+            return csv_streaming_response(name=self.export_name, headers=self.export_headers(), rows=rows)
+        return export_response(name=self.export_name, fmt="xlsx", headers=self.export_headers(), rows=rows)
+
+    def bulk_export(self, qs, fmt: str) -> HttpResponse:
+        return self.export_rows(qs, fmt)
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in ("csv", "xlsx"):
+            if not self.can_export():
+                raise PermissionDenied
+            return self.export_rows(self.export_queryset(), fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_export"] = self.can_export()
+        return ctx

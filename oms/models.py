@@ -68,6 +68,8 @@ class OutboxMessage(models.Model):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("SMS")
         WEBHOOK = "webhook", _("Webhook")
+        # A call to a sales platform (tracking write-back, stock push), delivered by OMS_CONNECTOR_BACKEND.
+        CONNECTOR = "connector", _("Sales platform")
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("outbox status", "Pending")

@@ -20,18 +20,29 @@ needs translating itself is given as:
 
 - ``note_param(code, **params)``: another note, rendered in the same language;
 - ``choice_param("orders.Order.status", "held")``: the label of a model field's choice;
-- ``money_param(Decimal)``: an amount, formatted for the reader's locale.
+- ``money_param(Decimal)``: an amount, formatted for the reader's locale;
+- ``text_param(msgid)``: a catalogue message id (e.g. a default rule's reason), translated when shown;
+- ``ref_param("order-line:12")``: a stored reference, shown readable (``oms.references``).
+
+A list parameter is shown joined with the language's list separator.
+
+Old rows written as English text are converted by each app's data migration with ``convert_legacy``:
+regexes of the known English (and Chinese) texts → a code with parameters; anything unmatched stays as it is.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +63,14 @@ def known_codes() -> frozenset[str]:
     return frozenset(_registry)
 
 
-def note(code: str, **params: Any) -> str:
+def note(code: str, /, **params: Any) -> str:
     """The text to store for note ``code`` with ``params`` (JSON values or the ``*_param`` helpers)."""
     if code not in _registry:
         raise KeyError(f"unknown note code {code!r}: register it in the app's notes.py")
     return json.dumps({"n": code, "p": params}, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
 
 
-def note_param(code: str, **params: Any) -> dict[str, Any]:
+def note_param(code: str, /, **params: Any) -> dict[str, Any]:
     if code not in _registry:
         raise KeyError(f"unknown note code {code!r}: register it in the app's notes.py")
     return {"n": code, "p": params}
@@ -72,6 +83,16 @@ def choice_param(field: str, value: Any) -> dict[str, Any]:
 
 def money_param(amount: Decimal | int | float | str) -> dict[str, Any]:
     return {"money": str(amount)}
+
+
+def text_param(msgid: str) -> dict[str, Any]:
+    """A message id of the catalogue (marked with ``gettext_noop`` somewhere), translated when rendered."""
+    return {"t": msgid}
+
+
+def ref_param(reference: str) -> dict[str, Any]:
+    """A stored reference such as ``order-line:12`` or ``aftersales:AS-…``, rendered readable."""
+    return {"ref": reference}
 
 
 def is_note(value: Any) -> bool:
@@ -124,8 +145,14 @@ def _render_param(param: Any) -> Any:
             return _choice_label(param["choice"], param.get("v"))
         if "money" in param:
             return number_format(Decimal(param["money"]), 2, force_grouping=True)
+        if "t" in param:
+            return gettext(param["t"]) if param["t"] else ""
+        if "ref" in param:
+            from oms.references import reference_label
+
+            return reference_label(param["ref"])
     if isinstance(param, list):
-        return "、".join(str(_render_param(p)) for p in param) if param else ""
+        return pgettext("list separator", ", ").join(str(_render_param(p)) for p in param)
     if isinstance(param, int | float) and not isinstance(param, bool):
         return number_format(param, force_grouping=True)
     return param
@@ -144,3 +171,112 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return str(value)
+
+
+# ---- converting old rows (data migrations) -------------------------------------------------------------
+
+
+def encode(code: str, params: dict[str, Any] | None = None) -> str:
+    """``note()`` without the registry check: for data migrations, which run before every app is ready."""
+    return json.dumps(
+        {"n": code, "p": params or {}}, ensure_ascii=False, separators=(",", ":"), default=_jsonable
+    )
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """Old text matching ``pattern`` (anchored, whole text) becomes ``code`` with ``params(match)`` (None:
+    not a match after all)."""
+
+    pattern: str
+    code: str
+    params: Callable[[re.Match], dict[str, Any]] = lambda m: m.groupdict()
+
+
+def convert_text(text: str, patterns: Iterable[Legacy]) -> str:
+    """The encoded note for old ``text`` when a pattern matches it; else ``text`` unchanged."""
+    if not text or is_note(text):
+        return text
+    stripped = text.strip()
+    for legacy in patterns:
+        match = re.fullmatch(legacy.pattern, stripped, flags=re.DOTALL)
+        params = legacy.params(match) if match else None
+        if params is not None:  # a builder returns None when the text only looks like the pattern
+            return encode(legacy.code, params)
+    return text
+
+
+def convert_legacy(
+    apps_registry, patterns: list[Legacy], *, fields: list[tuple[str, str, str]], app_label: str
+):
+    """Convert old English rows: ``fields`` (app label, model, field) of the app's own records, plus the
+    timeline rows (change log notes, state log descriptions) of the app's records. Returns rows changed."""
+    changed = 0
+    for label, model_name, field_name in fields:
+        model = apps_registry.get_model(label, model_name)
+        changed += _convert_rows(model, field_name, patterns)
+    content_types = apps_registry.get_model("contenttypes", "ContentType").objects.filter(app_label=app_label)
+    for label, model_name, field_name in (
+        ("oms", "ChangeLog", "note"),
+        ("django_fsm_log", "StateLog", "description"),
+    ):
+        try:
+            model = apps_registry.get_model(label, model_name)
+        except LookupError:
+            continue
+        changed += _convert_rows(model, field_name, patterns, content_type__in=content_types)
+    return changed
+
+
+def _convert_rows(model, field_name: str, patterns: list[Legacy], **filters) -> int:
+    rows = (
+        model.objects.filter(**filters)
+        .exclude(**{field_name: ""})
+        .exclude(**{f"{field_name}__isnull": True})
+        .exclude(**{f"{field_name}__startswith": _MARK})
+        .values_list("pk", field_name)
+    )
+    changed = 0
+    for pk, text in rows.iterator(chunk_size=2000):
+        new = convert_text(text, patterns)
+        if new != text:
+            model.objects.filter(pk=pk).update(**{field_name: new})
+            changed += 1
+    return changed
+
+
+def ints(*names: str) -> Callable[[re.Match], dict[str, Any]]:
+    """A ``Legacy.params`` that keeps the named groups, with ``names`` as numbers."""
+
+    def params(match: re.Match) -> dict[str, Any]:
+        values = match.groupdict()
+        for name in names:
+            values[name] = int(values[name])
+        return values
+
+    return params
+
+
+def convert_json_texts(value: Any, patterns: list[Legacy]) -> Any:
+    """``value`` (a JSON list or dict) with every string in it converted by ``convert_text``."""
+    if isinstance(value, str):
+        return convert_text(value, patterns)
+    if isinstance(value, list):
+        return [convert_json_texts(v, patterns) for v in value]
+    if isinstance(value, dict):
+        return {k: convert_json_texts(v, patterns) for k, v in value.items()}
+    return value
+
+
+def convert_json_field(
+    apps_registry, label: str, model_name: str, field_name: str, patterns: list[Legacy]
+) -> int:
+    """Convert the strings inside a JSON field of every row (e.g. a list of reasons)."""
+    model = apps_registry.get_model(label, model_name)
+    changed = 0
+    for pk, value in model.objects.exclude(**{field_name: None}).values_list("pk", field_name).iterator(2000):
+        new = convert_json_texts(value, patterns)
+        if new != value:
+            model.objects.filter(pk=pk).update(**{field_name: new})
+            changed += 1
+    return changed

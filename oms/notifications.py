@@ -2,7 +2,8 @@
 
 Delivery adapters:
 - e-mail through Django's mail backend (EMAIL_* settings);
-- SMS and webhooks through a backend class named in settings (OMS_SMS_BACKEND, OMS_WEBHOOK_BACKEND).
+- SMS and webhooks through a backend class named in settings (OMS_SMS_BACKEND, OMS_WEBHOOK_BACKEND);
+- calls to sales platforms (tracking write-back, stock push) through OMS_CONNECTOR_BACKEND (connectors).
   ``LoggingSmsBackend`` / ``LoggingWebhookBackend`` write to the log (the default);
   ``HttpWebhookBackend`` POSTs JSON to the recipient URL.
 """
@@ -16,7 +17,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -62,15 +63,37 @@ class HttpWebhookBackend:
                 raise RuntimeError(f"webhook answered {response.status}")
 
 
+# event -> dotted path of ``builder(message) -> [(filename, bytes, mimetype), ...]``: an e-mail's attachments
+# are built when it is delivered (a purchase order's PDF), so the outbox row stays small.
+_attachment_builders: dict[str, str] = {}
+
+
+def register_attachments(event: str, builder: str) -> None:
+    """Attach what ``builder`` returns to every e-mail queued with ``event`` (called from an AppConfig.ready)."""
+    _attachment_builders[event] = builder
+
+
+def attachments_for(message: OutboxMessage) -> list[tuple[str, bytes, str]]:
+    builder = _attachment_builders.get(message.event)
+    return list(import_string(builder)(message)) if builder else []
+
+
 class EmailBackend:
     def send(self, message: OutboxMessage) -> None:
-        send_mail(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.recipient],
-            fail_silently=False,
-        )
+        attachments = attachments_for(message)
+        if not attachments:
+            send_mail(
+                message.subject,
+                message.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [message.recipient],
+                fail_silently=False,
+            )
+            return
+        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+        for filename, content, mimetype in attachments:
+            email.attach(filename, content, mimetype)
+        email.send(fail_silently=False)
 
 
 def backend_for(channel: str) -> DeliveryBackend:
@@ -78,6 +101,8 @@ def backend_for(channel: str) -> DeliveryBackend:
         return EmailBackend()
     if channel == OutboxMessage.Channel.SMS:
         return import_string(settings.OMS_SMS_BACKEND)()
+    if channel == OutboxMessage.Channel.CONNECTOR:
+        return import_string(settings.OMS_CONNECTOR_BACKEND)()
     return import_string(settings.OMS_WEBHOOK_BACKEND)()
 
 
@@ -128,8 +153,8 @@ def outbox_enqueue(
 
 def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
     """Queue many messages (each a dict of ``outbox_enqueue``'s arguments) in the current transaction with one
-    INSERT; one task delivers them after commit. Keys already queued and empty recipients are skipped."""
-    messages = [m for m in messages if m.get("recipient")]
+    INSERT; one task delivers them after commit. Keys already queued, empty recipients and None are skipped."""
+    messages = [m for m in messages if m and m.get("recipient")]
     keys = [m["dedupe_key"] for m in messages if m.get("dedupe_key")]
     queued = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     rows, seen = [], set()
@@ -221,6 +246,49 @@ def outbox_forget(*, recipients) -> int:
     return qs.update(recipient="", subject="", body="")
 
 
+def customer_channel(customer) -> tuple[str, str] | None:
+    """(channel, recipient) a customer is told through: their preferred channel when they can be reached
+    there (SMS → phone, e-mail → address, webhook → their webhook URL), else e-mail, else SMS; None when
+    they asked not to be contacted or have no address at all.
+
+    ``customer`` is any object with ``email``, ``phone``, ``preferred_contact``, ``webhook_url`` and
+    ``do_not_contact`` (the orders app's Customer, which this package cannot import).
+    """
+    if getattr(customer, "do_not_contact", False):
+        return None
+    reachable = {
+        OutboxMessage.Channel.SMS: customer.phone or "",
+        OutboxMessage.Channel.EMAIL: customer.email or "",
+        OutboxMessage.Channel.WEBHOOK: getattr(customer, "webhook_url", "") or "",
+    }
+    preferred = getattr(customer, "preferred_contact", "") or ""
+    for channel in (preferred, OutboxMessage.Channel.EMAIL, OutboxMessage.Channel.SMS):
+        if reachable.get(channel):
+            return channel, reachable[channel]
+    return None
+
+
+def customer_message(
+    *, customer, template: str, context: dict, event: str, dedupe_key: str | None
+) -> dict | None:
+    """The outbox message of ``template`` for a customer (``outbox_enqueue``'s arguments), or None when
+    the customer is not to be told (do not contact, or no way to reach them)."""
+    target = customer_channel(customer)
+    if target is None:
+        return None
+    language = customer.language or "zh-hans"
+    subject, body = render_message(template, {"customer": customer, **context}, language=language)
+    return {
+        "channel": target[0],
+        "recipient": target[1],
+        "subject": subject,
+        "body": body,
+        "language": language,
+        "event": event,
+        "dedupe_key": dedupe_key,
+    }
+
+
 def notify_customer(
     *,
     customer,
@@ -230,26 +298,49 @@ def notify_customer(
     dedupe_key: str | None = None,
     marketing: bool = False,
 ) -> OutboxMessage | None:
-    """Queue ``template`` for a customer in their language: by e-mail when they have one, else by SMS.
+    """Queue ``template`` for a customer in their language, on their preferred channel (``customer_channel``).
 
-    ``customer`` is any object with ``email``, ``phone``, ``language`` (and ``do_not_contact``): the
-    orders app's Customer, which this package cannot import. Marketing messages (surveys) are not sent
-    to customers who asked not to be contacted; messages about their own orders always are.
+    A customer who asked not to be contacted gets nothing at all, order notices and surveys alike
+    (``marketing`` is kept for callers that say so). Returns the queued message, or None.
     """
-    if marketing and getattr(customer, "do_not_contact", False):
-        return None
-    language = customer.language or "zh-hans"
-    subject, body = render_message(template, {"customer": customer, **context}, language=language)
-    if customer.email:
-        channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
-    else:
-        channel, recipient = OutboxMessage.Channel.SMS, customer.phone
-    return outbox_enqueue(
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        language=language,
-        event=event,
-        dedupe_key=dedupe_key,
+    message = customer_message(
+        customer=customer, template=template, context=context, event=event, dedupe_key=dedupe_key
     )
+    return outbox_enqueue(**message) if message else None
+
+
+def notify_staff(
+    *, role: str, template: str, context: dict, event: str, dedupe_key: str
+) -> list[OutboxMessage]:
+    """E-mail every active user with ``role`` (an ``oms.roles`` key) who has an address, in their language,
+    once per key and user."""
+    from django.contrib.auth import get_user_model
+
+    from oms.roles import ROLE_BY_KEY
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=ROLE_BY_KEY[role].group)
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for user in users:
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = render_message(template, context, language=language)
+        subject, body = rendered[language]
+        messages.append(
+            {
+                "channel": OutboxMessage.Channel.EMAIL,
+                "recipient": user.email,
+                "subject": subject,
+                "body": body,
+                "language": language,
+                "event": event,
+                "dedupe_key": f"{dedupe_key}:user:{user.pk}",
+            }
+        )
+    return outbox_enqueue_many(messages)

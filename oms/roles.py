@@ -33,6 +33,13 @@ ROLES: tuple[Role, ...] = (
     Role(
         "warehouse", "Warehouse", _("Warehouse"), _("Waves, pick lists, packing, shipping, receiving, counts")
     ),
+    Role(
+        "warehouse_manager",
+        "Warehouse manager",
+        _("Warehouse manager"),
+        _("Everything the warehouse does, plus approving stock counts"),
+    ),
+    Role("purchasing", "Purchasing", _("Purchasing"), _("Suppliers, replenishment, purchase orders")),
     Role("finance", "Finance", _("Finance"), _("Supplier reconciliation, refunds, reports, exports")),
     Role(
         "finance_manager",
@@ -49,6 +56,8 @@ OMS_ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Operations call customers and work their cases; the warehouse prints shipping slips.
     "operations": ["oms.view_outboxmessage", "oms.view_personal_data"],
     "warehouse": ["oms.view_personal_data"],
+    "warehouse_manager": ["@warehouse"],
+    "purchasing": [],
     "finance": [],
     "finance_manager": ["@finance"],
     "admin": ["*"],

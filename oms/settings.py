@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "orders",
     "fulfillment",
     "aftersales",
+    "connectors",
     "reconciliation",
     "reports",
     # After the project's apps: `manage.py import` is ours (oms/management/commands/import.py),
@@ -187,6 +189,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS / webhook delivery for the outbox: "logging" writes to the log; see oms/notifications.py.
 OMS_SMS_BACKEND = os.environ.get("OMS_SMS_BACKEND", "oms.notifications.LoggingSmsBackend")
 OMS_WEBHOOK_BACKEND = os.environ.get("OMS_WEBHOOK_BACKEND", "oms.notifications.LoggingWebhookBackend")
+# Calls to sales platforms queued in the outbox (connectors: tracking write-back, stock push).
+OMS_CONNECTOR_BACKEND = "connectors.delivery.ConnectorBackend"
+# The key that encrypts the shops' credentials (Fernet); derived from SECRET_KEY when not set.
+OMS_CONNECTOR_CREDENTIALS_KEY = os.environ.get("OMS_CONNECTOR_CREDENTIALS_KEY", "")
+# Calls to a shop's API: attempts per call, first wait before a retry (doubled each time, at most 30 s).
+OMS_CONNECTOR_HTTP_ATTEMPTS = int(os.environ.get("OMS_CONNECTOR_HTTP_ATTEMPTS", "4"))
+OMS_CONNECTOR_RETRY_SECONDS = float(os.environ.get("OMS_CONNECTOR_RETRY_SECONDS", "1.0"))
 OMS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OMS_OUTBOX_MAX_ATTEMPTS", "8"))
 # Who hears about low stock (inventory alerts).
 OMS_PURCHASING_EMAIL = os.environ.get("OMS_PURCHASING_EMAIL", "purchasing@example.com")
@@ -214,10 +223,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
     },
     "orders-allocate": {"task": "orders.tasks.allocate_orders_task", "schedule": timedelta(minutes=1)},
+    "connectors-stock-sync": {"task": "connectors.tasks.stock_sync_task", "schedule": timedelta(minutes=5)},
+    "connectors-pull-orders": {"task": "connectors.tasks.pull_orders_task", "schedule": timedelta(minutes=5)},
     "orders-cancel-unpaid": {
         "task": "orders.tasks.cancel_unpaid_orders_task",
         "schedule": timedelta(minutes=5),
     },
+    "orders-sla-review": {"task": "orders.tasks.orders_sla_review_task", "schedule": timedelta(minutes=10)},
     "orders-complete-delivered": {
         "task": "orders.tasks.complete_delivered_orders_task",
         "schedule": crontab(minute=40),
@@ -245,9 +257,17 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "fulfillment.tasks.tracking_poll_due_task",
         "schedule": timedelta(minutes=30),
     },
+    "fulfillment-shipped-notices": {
+        "task": "fulfillment.tasks.shipped_notices_due_task",
+        "schedule": timedelta(minutes=1),
+    },
     "fulfillment-flag-late": {
         "task": "fulfillment.tasks.shipments_flag_late_task",
         "schedule": timedelta(hours=1),
+    },
+    "fulfillment-void-intercepted-waybills": {
+        "task": "fulfillment.tasks.waybills_cancel_intercepted_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 # Reconciliation: collect new drop-ship lines, receipts and after-sales charges (idempotent).
@@ -260,6 +280,8 @@ CELERY_BEAT_SCHEDULE["reconciliation-collect-items"] = {
 OMS_UNPAID_CANCEL_MINUTES = int(os.environ.get("OMS_UNPAID_CANCEL_MINUTES", "30"))
 OMS_ALLOCATE_ON_INTAKE = env_bool("OMS_ALLOCATE_ON_INTAKE", True)  # allocate right after approval
 OMS_INTAKE_BATCH_MAX = 500
+# Parcels of one customer shipped within this many seconds share one "shipped" message.
+OMS_SHIPPED_NOTICE_SETTLE_SECONDS = int(os.environ.get("OMS_SHIPPED_NOTICE_SETTLE_SECONDS", "120"))
 
 # --- After-sales ---------------------------------------------------------------------------
 # Refunds above this amount wait for the finance manager (aftersales.approve_large_refund).
@@ -381,3 +403,6 @@ LOGGING = {
         "django.request": {"filters": ["refusal_without_traceback"]},
     },
 }
+
+# Electronic waybill secrets kept out of the database: {"<carrier account code>": "<secret>"} as JSON.
+OMS_CARRIER_SECRETS = json.loads(os.environ.get("OMS_CARRIER_SECRETS", "") or "{}")

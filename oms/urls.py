@@ -37,6 +37,7 @@ for app_label, prefix in [
     ("inventory", "inventory/"),
     ("orders", "orders/"),
     ("fulfillment", "fulfillment/"),
+    ("connectors", "connectors/"),
     ("aftersales", "aftersales/"),
     ("reconciliation", "reconciliation/"),
     ("reports", "reports/"),

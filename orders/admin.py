@@ -84,7 +84,7 @@ class OrderLineInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["method", "amount", "status", "transaction_id", "paid_at"]
+    fields = ["method", "amount", "status", "transaction_id", "paid_at", "refunded_amount", "collected_by"]
 
 
 @admin.register(Order)
@@ -109,7 +109,16 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(OrderLine)
 class OrderLineAdmin(ReadOnlyAdmin):
-    list_display = ["order", "line_no", "sku_code", "name", "quantity", "unit_price", "line_total"]
+    list_display = [
+        "order",
+        "line_no",
+        "sku_code",
+        "name",
+        "quantity",
+        "unit_price",
+        "line_total",
+        "net_total",
+    ]
     list_select_related = ["order"]
     search_fields = ["order__number", "sku_code"]
     show_full_result_count = False

@@ -23,7 +23,13 @@ from orders.serializers import (
     OrderInSerializer,
     OrderOutSerializer,
 )
-from orders.services import order_cancel, order_intake, order_mark_paid, orders_intake_batch
+from orders.services import (
+    order_cancel,
+    order_intake,
+    order_mark_paid,
+    orders_intake_batch,
+    payment_mark_failed,
+)
 from orders.services.digest import CONFLICT_MESSAGE
 from orders.services.editing import order_change_address
 
@@ -193,6 +199,28 @@ class OrderPaidAPIView(ChannelAPIView):
         transaction_id = request.data.get("transaction_id", "") if isinstance(request.data, dict) else ""
         order = order_mark_paid(order_id=order_id, transaction_id=str(transaction_id or "")[:100])
         return Response(OrderOutSerializer(order).data)
+
+
+class FailedInSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class OrderPaymentFailedAPIView(ChannelAPIView):
+    @extend_schema(
+        request=FailedInSerializer,
+        responses={200: OrderOutSerializer, 404: ErrorsSerializer, 409: ErrorsSerializer},
+        summary="The payment of a pending order failed: the customer is sent a link to pay again (409 unless "
+        "the order is pending payment)",
+    )
+    def post(self, request, number: str):
+        order_id = _channel_order(request, number)
+        if order_id is None:
+            return Response(
+                {"detail": _("No order %(number)s in this channel.") % {"number": number}}, status=404
+            )
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        payment = payment_mark_failed(order_id=order_id, reason=str(reason or "")[:300])
+        return Response(OrderOutSerializer(payment.order).data)
 
 
 class AddressInSerializer(serializers.Serializer):

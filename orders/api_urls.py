@@ -22,6 +22,11 @@ urlpatterns = [
         "orders/<str:number>/paid/", login_not_required(api.OrderPaidAPIView.as_view()), name="api-order-paid"
     ),
     path(
+        "orders/<str:number>/payment-failed/",
+        login_not_required(api.OrderPaymentFailedAPIView.as_view()),
+        name="api-order-payment-failed",
+    ),
+    path(
         "orders/<str:number>/", login_not_required(api.OrderDetailAPIView.as_view()), name="api-order-detail"
     ),
 ]

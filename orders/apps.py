@@ -32,6 +32,8 @@ class OrdersConfig(AppConfig):
             # It records the customer's invoice request; finance issues it.
             "orders.view_invoice",
             "orders.request_invoice",
+            # A customer paid by bank transfer: operations may mark the order paid with the reference.
+            "orders.mark_paid_payment",
         ],
         # Finance sees orders (refunds, reconciliation) and does the second review of large amounts.
         # It issues, sends, voids and exports invoices, and sees customers masked (no full view).
@@ -44,6 +46,9 @@ class OrdersConfig(AppConfig):
             "orders.view_invoice",
             "orders.issue_invoice",
             "orders.export_invoice",
+            # Money: it pays out the refunds owed on cancelled paid orders and marks payments received.
+            "orders.pay_refundrecord",
+            "orders.mark_paid_payment",
         ],
         "finance_manager": ["@finance"],
         # Warehouse works from its own pick / pack screens; the order back office is not theirs.
@@ -57,13 +62,21 @@ class OrdersConfig(AppConfig):
         NavItem(_("Import orders"), "orders:import", permission="orders.import_order", order=14),
         NavItem(_("Customers"), "orders:customer-list", permission="orders.view_customer", order=15),
         NavItem(_("Invoices"), "orders:invoice-list", permission="orders.view_invoice", order=16),
+        NavItem(
+            _("Refunds owed"),
+            "orders:refunds-owed",
+            permission="orders.view_refundrecord",
+            section=_("Finance"),
+            order=700,
+        ),
     )
     importers = {"orders": "orders.importers.import_orders"}
 
     def ready(self) -> None:
-        from orders import notes, privacy_rules  # noqa: F401 - notes registers the app's note codes
+        from orders import bulk, notes, notes_money, privacy_rules  # noqa: F401 - the notes modules register note codes
 
         privacy_rules.register()
+        bulk.register()
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page lists the order's invoices and offers the request once it is delivered.
@@ -73,6 +86,15 @@ class OrdersConfig(AppConfig):
                 position=20,
                 permission="orders.view_invoice",
                 context=_invoice_panel,
+            )
+        )
+        # The money of the order: each line's share of the deductions, the payments, "mark paid".
+        register_order_panel(
+            OrderPanel(
+                template="orders/inc/order_money.html",
+                position=5,
+                permission="orders.view_order",
+                context=_money_panel,
             )
         )
 
@@ -88,4 +110,22 @@ def _invoice_panel(order, request) -> dict:
         "can_request": order.status in INVOICEABLE_ORDER_STATUSES
         and not any(i.status in LIVE_INVOICE_STATUSES for i in invoices)
         and request.user.has_perm("orders.request_invoice"),
+    }
+
+
+def _money_panel(order, request) -> dict:
+    from orders.choices import PAYMENT_BADGES, OrderStatus
+
+    lines = list(order.lines.all())
+    payments = list(order.payments.all())
+    for payment in payments:
+        payment.badge = PAYMENT_BADGES.get(payment.status, "secondary")
+    return {
+        "lines": lines,
+        "has_deductions": order.discount > 0,
+        "net_goods": sum((line.net_amount for line in lines), order.subtotal * 0),
+        "payments": payments,
+        "refunds_owed": list(order.refunds.all()),
+        "can_mark_paid": order.status == OrderStatus.PENDING_PAYMENT
+        and request.user.has_perm("orders.mark_paid_payment"),
     }

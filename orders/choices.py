@@ -86,12 +86,25 @@ class PaymentMethod(models.TextChoices):
 class PaymentStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("payment status", "Pending")
     PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
     REFUNDED = "refunded", _("Refunded")
 
 
 class RefundKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Order cancelled")
     EDIT = "edit", _("Order edited: lower total")
+
+
+# The money of a payment in one of these was received (part or all of it may have been paid back since).
+RECEIVED_PAYMENT_STATUSES = [PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED]
+PAYMENT_BADGES = {
+    PaymentStatus.PENDING: "secondary",
+    PaymentStatus.PAID: "success",
+    PaymentStatus.FAILED: "danger",
+    PaymentStatus.PARTIALLY_REFUNDED: "warning",
+    PaymentStatus.REFUNDED: "dark",
+}
 
 
 class RefundStatus(models.TextChoices):
@@ -132,6 +145,7 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone call")
+    WEBHOOK = "webhook", _("Webhook (the customer's system)")
 
 
 class InvoiceType(models.TextChoices):
@@ -186,6 +200,11 @@ ORDER_TRANSITION_LABELS = {
     "cancel": _("Cancelled"),
     "hold": _("Put on hold"),
     "resume": _("Resumed"),
+    # Change-log actions of the money (orders.services.payments).
+    "payment": _("Payment"),
+    "refund": _("Refund"),
+    # Not transitions: change-log actions shown on the order's timeline.
+    "tag": _("Tagged"),
     # change-log actions of edits, splits and merges (orders.services.editing / split_merge)
     "edit": _("Edited"),
     "split": _("Split"),

@@ -17,8 +17,8 @@ from django.utils import timezone
 from inventory.models import SKU
 from oms.exceptions import DomainError
 from orders import services
-from orders.choices import ChannelKind, CustomerTier, OrderStatus, PaymentMethod, PaymentStatus
-from orders.models import Channel, Customer, Order, OrderRule, Tag
+from orders.choices import ChannelKind, CustomerTier, OrderStatus, PaymentMethod, PaymentStatus, RefundStatus
+from orders.models import Channel, Customer, Order, OrderRule, RefundRecord, Tag
 from orders.rules import ensure_default_rules
 
 CHANNELS = [
@@ -53,6 +53,7 @@ def seed(*, stdout) -> None:
     _customers_and_invoices(channels, skus, stdout)
     if Order.objects.filter(external_id__startswith="DEMO-").count() >= 150:
         stdout.write("  orders: demo orders already there, left as they are")
+        _money_stories(stdout)
         return
     customers = _customers()
     rng = random.Random(20261121)  # the same demo every time
@@ -66,6 +67,22 @@ def seed(*, stdout) -> None:
             counts[order.status] = counts.get(order.status, 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     stdout.write(f"  orders: {len(channels)} channels, {len(customers)} customers, orders: {summary}")
+    _money_stories(stdout)
+
+
+def _money_stories(stdout) -> None:
+    """Money for finance to see: delivered orders whose after-sales window closed are completed; the first
+    refunds owed on cancelled paid orders are paid out (the others wait on the refunds-owed screen)."""
+    completed = services.orders_complete_due()["completed"]
+    finance = _user("finance")
+    paid_out = 0
+    refunds = RefundRecord.objects.filter(status=RefundStatus.OPEN, order__external_id__startswith="DEMO-")
+    for refund in refunds.order_by("pk")[:3]:
+        services.refund_record_mark_paid(
+            refund_id=refund.pk, reference=f"BANK-RF-{refund.pk:06d}", by=finance
+        )
+        paid_out += 1
+    stdout.write(f"  orders: {completed} orders completed, {paid_out} refunds owed paid out")
 
 
 def _channels() -> list[Channel]:
@@ -144,6 +161,15 @@ def _demo_body(n: int, kind: int, channel: Channel, customer: Customer, skus, rn
 def _demo_story(order: Order, n: int, kind: int) -> Order:
     """Move the order on as its story says: allocate, hold, ship, deliver, cancel or release."""
     S = OrderStatus
+    if kind == 11 and order.status in (S.ON_REVIEW, S.FINANCE_REVIEW):
+        order = services.order_approve(order_id=order.pk)  # cash on delivery, checked by phone
+    if kind == 1 and n % 2:
+        # The payment failed: the customer got a link to pay again; every other one is marked paid by hand.
+        services.payment_mark_failed(order_id=order.pk, reason="余额不足")
+        if n % 4 == 1:
+            order = services.payment_mark_paid(
+                order_id=order.pk, reference=f"BANK-{n:06d}", by=_user("finance")
+            )
     if order.status == S.APPROVED and kind != 0:
         order = services.order_allocate(order_id=order.pk)
     if kind == 6 and order.status == S.ALLOCATED:
@@ -155,6 +181,11 @@ def _demo_story(order: Order, n: int, kind: int) -> Order:
             order = services.order_mark_delivered(order_id=order.pk)
     if kind == 10 and order.status in (S.ALLOCATED, S.APPROVED):
         order = services.order_cancel(order_id=order.pk, reason="客户取消", check_perm=False)
+    if kind == 11 and order.status == S.ALLOCATED:
+        order = services.order_mark_released(order_id=order.pk)
+        order = services.order_mark_shipped(order_id=order.pk)
+        # Delivered: the carrier collected the cash at the door (the COD reconciliation shows it).
+        order = services.order_mark_delivered(order_id=order.pk, collected_by="SF" if n % 2 else "ZTO")
     if kind == 12 and order.status == S.ALLOCATED:
         order = services.order_mark_released(order_id=order.pk)
     return order
@@ -233,7 +264,10 @@ def _delivered(
         order = services.order_allocate(order_id=order.pk)
         order = services.order_mark_released(order_id=order.pk)
         order = services.order_mark_shipped(order_id=order.pk)
-        order = services.order_mark_delivered(order_id=order.pk)
+        # Delivered two days after it was placed: the oldest ones' after-sales window has closed since.
+        order = services.order_mark_delivered(
+            order_id=order.pk, delivered_at=order.placed_at + timedelta(days=2)
+        )
     except DomainError:
         pass
     return order

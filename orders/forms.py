@@ -47,6 +47,9 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=12)
     shipping_fee = forms.CharField(label=_("Shipping fee"), required=False, initial="0.00")
     discount = forms.CharField(label=_("Discount"), required=False, initial="0.00")
+    coupon_amount = forms.CharField(label=_("Shop coupon"), required=False, initial="0.00")
+    platform_coupon_amount = forms.CharField(label=_("Platform coupon"), required=False, initial="0.00")
+    points_amount = forms.CharField(label=_("Points"), required=False, initial="0.00")
     payment_method = forms.ChoiceField(
         label=_("Payment method"), choices=PaymentMethod.choices, initial=PaymentMethod.COD
     )
@@ -81,6 +84,9 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
         "shipping_address.postcode": "postcode",
         "shipping_fee": "shipping_fee",
         "discount": "discount",
+        "coupon_amount": "coupon_amount",
+        "platform_coupon_amount": "platform_coupon_amount",
+        "points_amount": "points_amount",
         "payment.method": "payment_method",
         "payment.status": "payment_status",
         "payment.amount": "payment_amount",
@@ -178,10 +184,17 @@ class CustomerEditForm(StyledForm):
     preferred_contact = forms.ChoiceField(
         label=_("Preferred contact channel"), choices=ContactChannel.choices
     )
+    webhook_url = forms.URLField(
+        label=_("Webhook URL"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("Where order messages are posted when the preferred channel is the webhook."),
+    )
     do_not_contact = forms.BooleanField(
         label=_("Do not contact"),
         required=False,
-        help_text=_("No surveys or marketing; order messages only."),
+        help_text=_("No messages at all: no order notices, no surveys."),
     )
     tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices)
     is_blacklisted = forms.BooleanField(label=_("Blacklisted"), required=False)

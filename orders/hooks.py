@@ -16,6 +16,10 @@
   transaction to take the order out of its parcels that have not been packed (intercepted: cancelled, or its
   lines taken out of a merged parcel); returns the parcel numbers.
 
+- Import translators: ``fn(*, headers, rows, channel) -> ImportTranslation | None``: a file in a format
+  other than the import's own columns (a platform's order export, a channel's saved column mapping) is
+  turned into the import's columns, row for row, before the rows are checked (connectors registers them).
+
 The other direction (a refund recorded after an invoice was issued) needs no hook: aftersales imports
 orders and calls ``orders.services.invoices_refund_recorded`` in the refund's transaction.
 """
@@ -23,6 +27,7 @@ orders and calls ``orders.services.invoices_refund_recorded`` in the refund's tr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 _refund_providers: list[Callable] = []
@@ -31,6 +36,17 @@ _anonymise_handlers: list[Callable] = []
 _completion_blockers: list[Callable] = []
 _parcel_blockers: list[Callable] = []
 _parcel_withdrawers: list[Callable] = []
+_import_translators: list[Callable] = []
+
+
+@dataclass
+class ImportTranslation:
+    """A file turned into the import's columns: one row for each row of the file (so row numbers hold)."""
+
+    label: str  # what the file was recognised as, for the screen ("Shopify orders export")
+    headers: list[str]
+    rows: list[list[str]]
+    row_errors: dict[int, str] = field(default_factory=dict)  # spreadsheet row number -> why it is left out
 
 
 def _add(registry: list[Callable], fn: Callable) -> None:
@@ -53,6 +69,19 @@ def register_customer_anonymise_handler(fn: Callable) -> None:
 
 def register_completion_blocker(fn: Callable) -> None:
     _add(_completion_blockers, fn)
+
+
+def register_import_translator(fn: Callable) -> None:
+    _add(_import_translators, fn)
+
+
+def translate_import(*, headers: list[str], rows: list[list[str]], channel) -> ImportTranslation | None:
+    """The first translation a registered translator offers for this file, or None (the import's own format)."""
+    for translator in _import_translators:
+        translation = translator(headers=headers, rows=rows, channel=channel)
+        if translation is not None:
+            return translation
+    return None
 
 
 def refunds_from_other_apps(order_ids: Iterable[int]) -> dict[int, Decimal]:

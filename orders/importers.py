@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from oms.dispatch import task_send_on_commit
 from oms.tabular import UnreadableText, csv_rows, decode_text
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
+from orders.hooks import translate_import
 from orders.models import Channel, Order
 from orders.services import order_intake
 from orders.validation import sku_lookup, validate_order_data
@@ -47,6 +48,9 @@ COLUMNS = [
     "unit_price",
     "shipping_fee",
     "discount",
+    "coupon_amount",
+    "platform_coupon_amount",
+    "points_amount",
     "payment_method",
     "payment_status",
     "payment_amount",
@@ -81,6 +85,7 @@ class ImportNotFound(Exception):
 @dataclass
 class ImportReport:
     headers: list[str] = field(default_factory=list)
+    recognised_as: str = ""  # a platform's export turned into the import's columns (orders.hooks)
     total: int = 0
     orders_good: int = 0
     rows_good: int = 0
@@ -187,6 +192,10 @@ def _order_body(get) -> dict:
         "lines": [],
         "shipping_fee": get("shipping_fee") or "0.00",
         "discount": get("discount") or "0.00",
+        # Optional columns (absent or empty: none).
+        "coupon_amount": get("coupon_amount") or "0.00",
+        "platform_coupon_amount": get("platform_coupon_amount") or "0.00",
+        "points_amount": get("points_amount") or "0.00",
         "payment": {
             "method": get("payment_method") or PaymentMethod.ALIPAY,
             "status": get("payment_status") or PaymentStatus.PAID,
@@ -213,6 +222,8 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
         report.errors.append({"row": 1, "message": _("The file cannot be read: %(error)s") % {"error": exc}})
         return report, []
     report.headers = headers
+    if not set(headers) >= REQUIRED_COLUMNS:
+        headers, rows = _translated(headers, rows, default_channel, unreadable, report)
     for row_no, message in unreadable.items():
         report.total += 1
         report.errors.append({"row": row_no, "message": message})
@@ -246,6 +257,22 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
     report.errors.sort(key=lambda e: e["row"])
     report.bad_rows.sort(key=lambda e: e["row"])
     return report, good
+
+
+def _translated(headers, rows, default_channel, unreadable: dict[int, str], report: ImportReport):
+    """A platform's export (or a channel's mapped format) as the import's columns; its refused rows join
+    the unreadable ones. The bad-rows download is then in the import's own columns, ready to fix and upload."""
+    translation = translate_import(headers=headers, rows=rows, channel=default_channel)
+    if translation is None:
+        return headers, rows
+    report.recognised_as = translation.label
+    report.headers = translation.headers
+    unreadable.update(translation.row_errors)
+    new_rows = [
+        [] if offset + 2 in translation.row_errors else values
+        for offset, values in enumerate(translation.rows)
+    ]
+    return translation.headers, new_rows
 
 
 def _existing_keys(groups: list[dict]) -> set[tuple[int, str]]:

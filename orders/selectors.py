@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from orders.choices import REVIEW_STATUSES, SLA_STATUSES, OrderStatus, PaymentStatus
+from orders.choices import RECEIVED_PAYMENT_STATUSES, REVIEW_STATUSES, SLA_STATUSES, OrderStatus
 from orders.hooks import refunds_from_other_apps
 from orders.models import (
     Address,
@@ -98,7 +98,7 @@ def order_detail(*, pk: int) -> Order:
                     )
                 ),
             ),
-            "payments",
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by").order_by("pk")),
             "refunds",
             "tags",
             "reships",
@@ -150,9 +150,9 @@ def customer_summary(customer) -> dict:
     orders = Order.objects.filter(customer=customer)
     zero = Decimal("0.00")
     paid = (
-        Payment.objects.filter(
-            order__customer=customer, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
-        ).aggregate(s=Sum("amount"))["s"]
+        Payment.objects.filter(order__customer=customer, status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+            s=Sum("amount")
+        )["s"]
         or zero
     )
     refunded = RefundRecord.objects.filter(order__customer=customer).aggregate(s=Sum("amount"))["s"] or zero

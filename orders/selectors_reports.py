@@ -163,11 +163,11 @@ def orders_completed_between(
 def refunds_done_between(
     *, start: datetime, end: datetime, channel_id: int | None = None
 ) -> QuerySet[RefundRecord]:
-    """Refunds paid out, created in [start, end), oldest first, with their order and channel."""
+    """Refunds of cancelled paid orders paid out in [start, end), oldest first, with their order and channel."""
     refunds = (
-        RefundRecord.objects.filter(status=RefundStatus.DONE, created_at__gte=start, created_at__lt=end)
+        RefundRecord.objects.filter(status=RefundStatus.DONE, paid_at__gte=start, paid_at__lt=end)
         .select_related("order__channel")
-        .order_by("created_at", "pk")
+        .order_by("paid_at", "pk")
     )
     if channel_id:
         refunds = refunds.filter(order__channel_id=channel_id)

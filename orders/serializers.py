@@ -53,6 +53,10 @@ class OrderInSerializer(serializers.Serializer):
     lines = LineInSerializer(many=True)
     shipping_fee = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     discount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    # Optional (absent: 0.00): spread over the lines by value, kept per line for refunds.
+    coupon_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    platform_coupon_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    points_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     payment = PaymentInSerializer()
     flags = FlagsInSerializer(required=False)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)

@@ -38,3 +38,9 @@ def cancel_unpaid_orders_task() -> int:
 def complete_delivered_orders_task(*, limit: int = 500) -> dict[str, int]:
     """Beat (hourly): complete delivered orders whose after-sales window has closed and no case is open."""
     return services.orders_complete_due(limit=limit)
+
+
+@shared_task(name="orders.tasks.orders_sla_review_task")
+def orders_sla_review_task(*, limit: int = 500) -> dict[str, int]:
+    """Beat (every 10 minutes): late orders move up the queue (SLA rule) and operations get one e-mail."""
+    return services.orders_sla_review(limit=limit)

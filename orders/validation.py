@@ -24,6 +24,8 @@ INTERNATIONAL = re.compile(r"^\+\d{6,15}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999.99")
+# Optional deductions besides the discount (new in the intake contract; absent means 0.00).
+DEDUCTION_FIELDS = ("coupon_amount", "platform_coupon_amount", "points_amount")
 
 
 @dataclass
@@ -50,14 +52,23 @@ class CleanOrder:
     is_urgent: bool
     promotion: str
     note: str
+    # Optional in the intake contract: the shop coupon, the platform's coupon and the points paid with.
+    coupon_amount: Decimal = Decimal("0.00")
+    platform_coupon_amount: Decimal = Decimal("0.00")
+    points_amount: Decimal = Decimal("0.00")
 
     @property
     def subtotal(self) -> Decimal:
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
 
     @property
+    def deductions(self) -> Decimal:
+        """Everything taken off the goods: the discount, the coupons and the points (the order's discount)."""
+        return self.discount + self.coupon_amount + self.platform_coupon_amount + self.points_amount
+
+    @property
     def total(self) -> Decimal:
-        return self.subtotal + self.shipping_fee - self.discount
+        return self.subtotal + self.shipping_fee - self.deductions
 
 
 @dataclass
@@ -202,6 +213,7 @@ def validate_order_data(
     lines = _lines(data, skus, errors)
     shipping_fee = _money(data.get("shipping_fee"), "shipping_fee", errors)
     discount = _money(data.get("discount"), "discount", errors)
+    coupons = {key: _money(data.get(key), key, errors) for key in DEDUCTION_FIELDS}
     payment = _payment(data, errors)
     urgent, promotion = _flags(data, errors)
     note = _text(data, "note", "note", errors, required=False, max_length=1000)
@@ -219,6 +231,7 @@ def validate_order_data(
         is_urgent=urgent,
         promotion=promotion,
         note=note,
+        **coupons,
     )
     _check_total(clean, errors)
     if errors:
@@ -372,6 +385,6 @@ def _check_total(clean: CleanOrder, errors: Errors) -> None:
                 "total": clean.total,
                 "subtotal": clean.subtotal,
                 "shipping": clean.shipping_fee,
-                "discount": clean.discount,
+                "discount": clean.deductions,
             },
         )

@@ -49,3 +49,6 @@ class ReconciliationConfig(AppConfig):
             62,
         ),
     )
+
+    def ready(self) -> None:
+        from reconciliation import notes  # noqa: F401 - registers the app's note codes

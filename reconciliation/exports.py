@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from oms.exports import safe_cell, safe_row
+from oms.notes import render_note
 from oms.pdf import render_pdf
 from reconciliation import selectors
 from reconciliation.choices import ItemKind
@@ -34,7 +35,7 @@ def _rows(statement: SupplierStatement):
             "reference": reference,
             "order": order_number,
             "sku": sku,
-            "description": description,
+            "description": render_note(description),
             "quantity": quantity or "",
             "unit_cost": unit_cost if unit_cost is not None else "",
             "amount": amount,

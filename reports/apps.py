@@ -17,6 +17,10 @@ class ReportsConfig(AppConfig):
     nav_items = (
         NavItem(_("Reports"), "reports:index", permission="reports.view_reports", order=800),
         NavItem(
-            _("Journal export"), "reports:finance-export", permission="reports.export_finance", order=810
+            _("Journal export"),
+            "reports:finance-export",
+            permission="reports.export_finance",
+            section=_("Finance"),
+            order=720,
         ),
     )

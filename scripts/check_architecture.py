@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-APPS = ("oms", "inventory", "orders", "fulfillment", "aftersales", "reconciliation", "reports")
+APPS = ("oms", "inventory", "orders", "fulfillment", "connectors", "aftersales", "reconciliation", "reports")
 LAYER = {app: i for i, app in enumerate(APPS)}  # lower number: lower layer
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60

@@ -6,8 +6,13 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck, settings
 
 from oms.roles import ROLE_BY_KEY, sync_roles
+
+# Property tests judge correctness, not speed: a busy CI machine must not fail them on timing.
+settings.register_profile("oms", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("oms")
 
 
 @pytest.fixture(autouse=True)

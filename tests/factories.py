@@ -208,10 +208,14 @@ def order_through_services(
     email: str = "",
     external_id: str | None = None,
     warehouse=None,
+    deductions: dict | None = None,
+    payment_method: str = "alipay",
 ):
     """An order taken in, allocated, released and (optionally) shipped / delivered through the orders services.
 
     ``lines`` are (sku, quantity, unit_price) tuples; stock is received first so allocation succeeds.
+    ``deductions`` are optional intake fields (discount, coupon_amount, platform_coupon_amount, points_amount);
+    the payment amount is made to add up.
     """
     from orders.services import (
         order_allocate,
@@ -234,6 +238,14 @@ def order_through_services(
     )
     body["customer"].update({"phone": phone, "email": email})
     body["shipping_address"]["phone"] = phone
+    if deductions:
+        from decimal import Decimal
+
+        body.update({k: str(v) for k, v in deductions.items()})
+        taken = sum((Decimal(str(v)) for v in deductions.values()), Decimal("0.00"))
+        body["payment"]["amount"] = str(Decimal(body["payment"]["amount"]) - taken)
+    if payment_method != "alipay":
+        body["payment"].update({"method": payment_method, "transaction_id": ""})
     result = order_intake(channel=ChannelFactory(code="tmall"), data=body, allocate_now=False)
     assert not result.errors, result.errors
     order = result.order

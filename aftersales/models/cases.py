@@ -276,6 +276,9 @@ class CaseLine(models.Model):
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
+    # What these units are worth after their share of the order's discount, coupons and points (the amount a
+    # refund gives back); empty on cases registered before lines carried their share.
+    net_value = models.DecimalField(_("net value"), null=True, blank=True, **MONEY)
     replacement_sku = models.ForeignKey(
         "inventory.SKU",
         verbose_name=_("replacement SKU"),
@@ -306,6 +309,9 @@ class CaseLine(models.Model):
 
     @property
     def value(self) -> Decimal:
+        """What the units are worth to the customer: their net value after the order's deductions."""
+        if self.net_value is not None:
+            return self.net_value
         return (self.unit_price * self.quantity).quantize(Decimal("0.01"))
 
 

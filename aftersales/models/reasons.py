@@ -1,6 +1,7 @@
 """The after-sales reason list (why a customer asks), kept by admins."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,4 +24,9 @@ class Reason(models.Model):
         verbose_name_plural = _("after-sales reasons")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the starting names are catalogue messages, typed ones as typed."""
+        return gettext(self.name) if self.name else ""

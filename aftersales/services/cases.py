@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from aftersales.choices import CLAIMING_TYPES, RETURN_TYPES, SHIPPED_TYPES, CaseType
 from aftersales.exceptions import AftersalesError, LineNotInOrder, NoLines, QuantityTooHigh, ReasonRequired
 from aftersales.models import AftersalesCase, CaseLine, CasePhoto, Reason
-from aftersales.selectors import line_allowances
+from aftersales.selectors import claimed_quantity_by_line, line_allowances
 from aftersales.services._common import (
     ZERO,
     LineRequest,
@@ -28,6 +28,8 @@ from aftersales.services.surveys import survey_url
 from aftersales.validators import validate_photos
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
+from orders.money import units_value
 
 # --------------------------------------------------------------------------------------------
 # Registration
@@ -119,9 +121,21 @@ def _create_case(
     return case
 
 
+def _net_value(order_line, units: int, claimed: dict[int, int]) -> Decimal:
+    """The units' share of the line's net amount; the units other cases claimed come first, so that every unit
+    of a line, claimed in any steps, gives back exactly the line's net amount."""
+    return units_value(
+        net=order_line.net_amount,
+        quantity=order_line.quantity,
+        before=claimed.get(order_line.pk, 0),
+        units=units,
+    )
+
+
 def _create_lines(case: AftersalesCase, order, wanted: Sequence[LineRequest]) -> None:
     """The case's lines at the order lines' SKU and price; an exchange defaults to the same SKU."""
     order_lines = {line.pk: line for line in order.lines.all()}
+    valued = claimed_quantity_by_line(order.pk, exclude_case_id=case.pk)
     CaseLine.objects.bulk_create(
         [
             CaseLine(
@@ -130,6 +144,7 @@ def _create_lines(case: AftersalesCase, order, wanted: Sequence[LineRequest]) ->
                 sku_id=order_lines[request.order_line_id].sku_id,
                 quantity=request.quantity,
                 unit_price=order_lines[request.order_line_id].unit_price,
+                net_value=_net_value(order_lines[request.order_line_id], request.quantity, valued),
                 replacement_sku_id=(
                     (request.replacement_sku_id or order_lines[request.order_line_id].sku_id)
                     if case.case_type == CaseType.EXCHANGE
@@ -221,7 +236,7 @@ def case_assign(*, case_id: int, handler_id: int | None, by) -> AftersalesCase:
     before = snapshot(case, ["handler_id"])
     case.handler_id = handler_id
     case.save(update_fields=["handler", "updated_at"])
-    log_changes(instance=case, before=before, by=by, note=_("handler changed"))
+    log_changes(instance=case, before=before, by=by, note=make_note("aftersales.handler_changed"))
     return case
 
 
@@ -255,7 +270,7 @@ def _stop_parcel(case: AftersalesCase, *, by) -> None:
     order_hold(
         order_id=order.pk,
         by=by,
-        reason=_("Refund requested in after-sales case %(case)s") % {"case": case.number},
+        reason=make_note("aftersales.refund_requested", case=case.number),
     )
     case.stopped_parcel = True
 

@@ -11,6 +11,7 @@ from aftersales.models import Complaint
 from oms.audit import log_changes, snapshot
 from oms.db import retry_on_conflict
 from oms.exceptions import IllegalTransition
+from oms.notes import note as make_note
 
 
 @retry_on_conflict
@@ -64,5 +65,5 @@ def complaint_resolve(*, complaint_id: int, resolution: str, by) -> Complaint:
     if complaint.handler_id is None and getattr(by, "pk", None):
         complaint.handler_id = by.pk
     complaint.save()
-    log_changes(instance=complaint, before=before, by=by, note=_("resolved"))
+    log_changes(instance=complaint, before=before, by=by, note=make_note("aftersales.resolved"))
     return complaint

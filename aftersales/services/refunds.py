@@ -21,6 +21,8 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.exceptions import IllegalTransition
 from oms.models import OutboxMessage
+from oms.notes import money_param
+from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue, render_message
 
 
@@ -94,12 +96,19 @@ def refund_record(*, case_id: int, amount, by, transaction_ref: str = "", note: 
 
 
 def _money_done(case: AftersalesCase, refund: Refund, *, by) -> None:
-    from orders.services import invoices_refund_recorded
+    from orders.services import invoices_refund_recorded, payments_refund_recorded
 
-    run_transition(case, _money_transition(case), by=by, note=f"{refund.amount} {refund.currency}")
+    run_transition(
+        case,
+        _money_transition(case),
+        by=by,
+        note=make_note("aftersales.refunded", amount=money_param(refund.amount), currency=refund.currency),
+    )
     case.resolved_at = timezone.now()
     case.save()
     _charge_supplier(case)
+    # The payment shows what went back (partly refunded / refunded); orders owns it.
+    payments_refund_recorded(order_id=case.order_id, amount=refund.amount)
     if refund.kind == RefundKind.REFUND:
         # An invoice already issued for the order no longer matches what was paid: flag a red-letter one,
         # in this same transaction (orders owns invoices; aftersales may call its services).

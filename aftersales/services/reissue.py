@@ -14,6 +14,7 @@ from aftersales.services.supplier_charges import _charge_supplier
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.exceptions import IllegalTransition
+from oms.notes import note as make_note
 
 
 @retry_on_conflict
@@ -57,7 +58,7 @@ def _create_replacement_order(case: AftersalesCase, *, items, by):
     data = reship_body(
         original,
         lines=[(codes[sku_id], qty) for sku_id, qty, _l in items],
-        note=_("Replacement for after-sales case %(case)s") % {"case": case.number},
+        note=make_note("aftersales.replacement_for", case=case.number),
     )
     result = order_intake(
         channel=original.channel,

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from aftersales.choices import ReconciliationStatus
 from aftersales.exceptions import ChargeNotAttachable, ChargeNotFound
 from aftersales.models import AftersalesCase, SupplierCharge
 from oms.db import retry_on_conflict
+from oms.notes import choice_param, text_param
+from oms.notes import note as make_note
 
 
 def _charge_supplier(case: AftersalesCase) -> SupplierCharge | None:
@@ -26,15 +27,13 @@ def _charge_supplier(case: AftersalesCase) -> SupplierCharge | None:
         case=case,
         amount=-case.supplier_share,
         date=timezone.localdate(),
-        description=(
-            _("%(type)s %(case)s, order %(order)s: %(reason)s")
-            % {
-                "type": case.get_case_type_display(),
-                "case": case.number,
-                "order": case.order.number,
-                "reason": case.reason.name,
-            }
-        )[:300],
+        description=make_note(
+            "aftersales.supplier_charge",
+            type=choice_param("aftersales.AftersalesCase.case_type", case.case_type),
+            case=case.number,
+            order=case.order.number,
+            reason=text_param(case.reason.name),
+        ),
     )
 
 

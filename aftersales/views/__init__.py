@@ -3,7 +3,13 @@ refunds, complaints, the public satisfaction survey and its report. Views call s
 one module per screen group, re-exported here for ``aftersales.urls``."""
 
 from aftersales.views._common import SESSION_WAREHOUSE, _apply_domain_error
-from aftersales.views.cases import CaseActionView, CaseCreateView, CaseDetailView, CaseListView
+from aftersales.views.cases import (
+    CaseActionView,
+    CaseByNumberView,
+    CaseCreateView,
+    CaseDetailView,
+    CaseListView,
+)
 from aftersales.views.complaints import ComplaintCreateView, ComplaintDetailView, ComplaintListView
 from aftersales.views.receiving import ReceivingView
 from aftersales.views.refunds import RefundCreateView, RefundDecisionView, RefundListView
@@ -12,6 +18,7 @@ from aftersales.views.surveys import SurveyReportView, SurveyView
 __all__ = [
     "SESSION_WAREHOUSE",
     "CaseActionView",
+    "CaseByNumberView",
     "CaseCreateView",
     "CaseDetailView",
     "CaseListView",

@@ -20,6 +20,7 @@ from aftersales.models import AftersalesCase
 from aftersales.resources import CASE_EXPORT_HEADERS, case_export_rows
 from aftersales.views._common import _apply_domain_error
 from oms.audit import timeline_for
+from oms.bulk_views import BulkMixin
 from oms.exceptions import DomainError
 from oms.exports import export_response
 from oms.privacy import can_view_personal_data
@@ -30,8 +31,9 @@ OPEN_TAB = "open"
 DONE_STATUSES = (CaseStatus.CLOSED, CaseStatus.REJECTED)
 
 
-class CaseListView(PermissionRequiredMixin, ListView):
+class CaseListView(PermissionRequiredMixin, BulkMixin, ListView):
     permission_required = "aftersales.view_aftersalescase"
+    bulk_list_key = "cases"
     template_name = "aftersales/case_list.html"
     paginate_by = 50
     SORTS = {
@@ -77,13 +79,16 @@ class CaseListView(PermissionRequiredMixin, ListView):
             return self.export(export)
         return super().get(request, *args, **kwargs)
 
-    def export(self, fmt: str):
+    def export(self, fmt: str, qs=None):
         return export_response(
             name="aftersales",
             fmt=fmt,
             headers=CASE_EXPORT_HEADERS,
-            rows=case_export_rows(self.filtered()[:20000]),
+            rows=case_export_rows((self.filtered() if qs is None else qs)[:20000]),
         )
+
+    def bulk_export(self, qs, fmt: str):
+        return self.export(fmt, qs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -268,3 +273,13 @@ class CaseActionView(PermissionRequiredMixin, View):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("aftersales:case-detail", pk=pk)
+
+
+class CaseByNumberView(PermissionRequiredMixin, View):
+    """A stored reference ``aftersales:AS-…`` (on a stock movement) leads to the case's page."""
+
+    permission_required = "aftersales.view_aftersalescase"
+
+    def get(self, request, number: str):
+        case = get_object_or_404(AftersalesCase.objects.only("pk"), number=number)
+        return redirect("aftersales:case-detail", pk=case.pk)

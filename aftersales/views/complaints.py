@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -15,14 +16,50 @@ from aftersales.choices import ComplaintCategory, ComplaintKind, ComplaintStatus
 from aftersales.forms import ComplaintForm, ResolveForm
 from aftersales.views._common import _apply_domain_error
 from oms.audit import timeline_for
+from oms.bulk_views import BulkMixin
 from oms.exceptions import DomainError
-from oms.privacy import can_view_personal_data
+from oms.exports import ListExportMixin
+from oms.privacy import can_view_personal_data, mask
 
 
-class ComplaintListView(PermissionRequiredMixin, ListView):
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class ComplaintListView(PermissionRequiredMixin, BulkMixin, ListExportMixin, ListView):
     permission_required = "aftersales.view_complaint"
     template_name = "aftersales/complaint_list.html"
     paginate_by = 50
+    bulk_list_key = "complaints"
+    export_name = "complaints"
+    export_permission = "aftersales.view_complaint"
+
+    def export_headers(self) -> list:
+        return [
+            _("Recorded"),
+            _("Kind"),
+            _("Category"),
+            _("State"),
+            _("Subject"),
+            _("Customer"),
+            _("Order number"),
+            _("Handler"),
+            _("Resolved"),
+        ]
+
+    def export_row(self, c) -> list:
+        return [
+            _local(c.created_at),
+            c.get_kind_display(),
+            c.get_category_display(),
+            c.get_status_display(),
+            c.subject,
+            # Exports leave the screen: personal data is masked in them.
+            mask(c.customer.name, "name"),
+            c.order.number if c.order_id else "",
+            c.handler.username if c.handler_id else "",
+            _local(c.resolved_at),
+        ]
 
     def get_queryset(self):
         params = self.request.GET

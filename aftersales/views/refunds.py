@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -15,7 +16,9 @@ from aftersales.choices import REFUND_BADGES, RefundStatus
 from aftersales.forms import RefundForm
 from aftersales.models import Refund
 from aftersales.views._common import _apply_domain_error
+from oms.bulk_views import BulkMixin
 from oms.exceptions import DomainError
+from oms.exports import ListExportMixin
 
 
 class RefundCreateView(PermissionRequiredMixin, View):
@@ -64,10 +67,43 @@ class RefundCreateView(PermissionRequiredMixin, View):
         return render(request, self.template_name, self._ctx(case, form), status=400)
 
 
-class RefundListView(PermissionRequiredMixin, ListView):
+class RefundListView(PermissionRequiredMixin, BulkMixin, ListExportMixin, ListView):
     permission_required = "aftersales.view_refund"
     template_name = "aftersales/refund_list.html"
     paginate_by = 50
+    bulk_list_key = "refunds"
+    export_name = "refunds"
+    export_permission = "aftersales.view_refund"
+
+    def export_headers(self) -> list:
+        return [
+            _("Recorded"),
+            _("Case"),
+            _("Order number"),
+            _("Kind"),
+            _("Amount"),
+            _("Currency"),
+            _("State"),
+            _("Requested by"),
+            _("Approved by"),
+            _("Payment reference"),
+            _("Reject reason"),
+        ]
+
+    def export_row(self, refund) -> list:
+        return [
+            timezone.localtime(refund.created_at).strftime("%Y-%m-%d %H:%M"),
+            refund.case.number,
+            refund.order.number,
+            refund.get_kind_display(),
+            refund.amount,
+            refund.currency,
+            refund.get_status_display(),
+            refund.requested_by.username if refund.requested_by_id else "",
+            refund.approved_by.username if refund.approved_by_id else "",
+            refund.transaction_ref,
+            refund.reject_reason,
+        ]
 
     def get_queryset(self):
         status = self.request.GET.get("status", RefundStatus.AWAITING_APPROVAL)

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -58,6 +59,8 @@ class SurveyReportView(PermissionRequiredMixin, TemplateView):
         contexts = dict(SurveyContext.choices)
         for row in report["by_type"]:
             row["label"] = types.get(row["case__case_type"], row["case__case_type"])
+        for row in report["by_reason"]:
+            row["label"] = gettext(row["case__reason__name"] or "") or "—"
         for row in report["by_context"]:
             row["label"] = contexts.get(row["context"], row["context"])
         ctx.update({"report": report, "date_from": date_from, "date_to": date_to})

@@ -5,8 +5,10 @@ A package of sub-domain modules; callers import from here (``from fulfillment.se
 
 from fulfillment.services._common import lines_signature, packaging_g, weight_tolerance_g
 from fulfillment.services.carrier_choice import shipment_override_carrier
+from fulfillment.services.cod import RemittanceRefused, cod_remittance_record
 from fulfillment.services.drop_ship import shipment_approve_drop_ship, shipment_record_supplier_dispatch
 from fulfillment.services.interception import interception_reason
+from fulfillment.services.notices import shipped_notices_due, shipped_notices_send
 from fulfillment.services.packing import (
     PACKABLE,
     PackStationKind,
@@ -26,8 +28,32 @@ from fulfillment.services.shipments import (
 from fulfillment.services.shipping import shipment_ship
 from fulfillment.services.tracking import shipments_flag_late, tracking_poll, tracking_record
 from fulfillment.services.waves import wave_build
+from fulfillment.services.waybills import (
+    REPRINT_REASONS,
+    issued_waybill,
+    pool_add_range,
+    waybill_cancel,
+    waybill_cancel_if_intercepted,
+    waybill_for_reprint,
+    waybill_issue,
+    waybill_record_print,
+    waybills_intercepted_ids,
+)
 
 __all__ = [
+    "REPRINT_REASONS",
+    "issued_waybill",
+    "pool_add_range",
+    "waybill_cancel",
+    "waybill_cancel_if_intercepted",
+    "waybill_for_reprint",
+    "waybill_issue",
+    "waybill_record_print",
+    "waybills_intercepted_ids",
+    "shipped_notices_due",
+    "shipped_notices_send",
+    "RemittanceRefused",
+    "cod_remittance_record",
     "PACKABLE",
     "PackStationKind",
     "PackStationResult",

@@ -6,9 +6,11 @@ from django.utils.translation import gettext as _
 
 from fulfillment.carrier_selection import ParcelFacts, carrier_choose
 from fulfillment.choices import BEFORE_SHIPPED
-from fulfillment.exceptions import FulfillmentError
+from fulfillment.exceptions import FulfillmentError, NoCarrierAvailable
 from fulfillment.models import CarrierService, Shipment
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
+from oms.notes import text_param
 
 
 def _choose_carrier(shipment: Shipment) -> None:
@@ -24,6 +26,13 @@ def _choose_carrier(shipment: Shipment) -> None:
     )
     try:
         choice = carrier_choose(facts=facts)
+    except NoCarrierAvailable:
+        shipment.carrier_service = None
+        shipment.carrier_reasons = [
+            make_note("fulfillment.no_carrier", province=facts.province or "?", weight=facts.weight_g)
+        ]
+        shipment.shipping_cost = None
+        return
     except FulfillmentError as exc:
         shipment.carrier_service = None
         shipment.carrier_reasons = [exc.message]
@@ -47,7 +56,9 @@ def shipment_override_carrier(
     shipment.carrier_service = service
     shipment.carrier_overridden = True
     shipment.carrier_reasons = [
-        _("Chosen by hand by %(user)s: %(reason)s") % {"user": by or _("system"), "reason": reason or "—"}
+        make_note(
+            "fulfillment.chosen_by_hand", user=str(by) if by else text_param("system"), reason=reason or "—"
+        )
     ]
     shipment.shipping_cost = None
     shipment.save()

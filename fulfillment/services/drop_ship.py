@@ -11,6 +11,7 @@ from fulfillment.services.shipping import _after_shipped
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.models import OutboxMessage
+from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue, render_message
 
 
@@ -75,7 +76,7 @@ def shipment_record_supplier_dispatch(
     refs = sorted({line.demand_ref for line in lines if line.demand_ref})
     if refs:
         reservation_release(
-            demand_refs=refs, reason=f"drop-ship {shipment.number}: shipped by the supplier", by=by
+            demand_refs=refs, reason=make_note("fulfillment.drop_shipped", number=shipment.number), by=by
         )
     if carrier_service_id:
         shipment.carrier_service_id = carrier_service_id

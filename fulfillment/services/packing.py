@@ -21,6 +21,7 @@ from fulfillment.services._common import S, weight_tolerance_g
 from fulfillment.services.interception import _refuse_if_intercepted, interception_reason
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
 
 PACKABLE = [S.PENDING, S.PICKING]
 
@@ -226,11 +227,12 @@ def shipment_mark_packed(*, shipment_id: int, weight_g: int | None = None, by=No
         shipment.weight_g = weight_g
         tolerance = weight_tolerance_g(shipment.expected_weight_g)
         if abs(weight_g - shipment.expected_weight_g) > tolerance:
-            shipment.review_reason = _("Weighed %(weight)s g, expected %(expected)s g ± %(tolerance)s g.") % {
-                "weight": weight_g,
-                "expected": shipment.expected_weight_g,
-                "tolerance": tolerance,
-            }
+            shipment.review_reason = make_note(
+                "fulfillment.weight_review",
+                weight=weight_g,
+                expected=shipment.expected_weight_g,
+                tolerance=tolerance,
+            )
             run_transition(shipment, "hold_for_review", by=by, note=shipment.review_reason)
             shipment.save()
             return shipment

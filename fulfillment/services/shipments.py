@@ -18,9 +18,10 @@ from fulfillment.services._common import (
     _temp_number,
 )
 from fulfillment.services.carrier_choice import _choose_carrier
-from inventory.models import SupplierSKU
+from inventory.selectors_supply import drop_ship_suppliers
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
+from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from orders.choices import OrderStatus
 from orders.locks import order_lock
@@ -34,27 +35,25 @@ NEVER_MERGE_TAGS = ["never-merge", "不合单"]
 GroupKey = tuple[str, int]
 
 
-def _drop_ship_suppliers(sku_ids: set[int]) -> dict[int, int]:
-    """sku_id → supplier_id for SKUs a supplier ships itself (the preferred supplier first)."""
-    out: dict[int, int] = {}
-    rows = (
-        SupplierSKU.objects.filter(sku_id__in=sku_ids, is_drop_ship=True, supplier__is_active=True)
-        .order_by("sku_id", "-is_preferred", "pk")
-        .values_list("sku_id", "supplier_id")
-    )
-    for sku_id, supplier_id in rows:
-        out.setdefault(sku_id, supplier_id)
-    return out
-
-
 def _allocation_groups(order: Order) -> dict[GroupKey, list[OrderLineAllocation]]:
-    """The order's open allocations, grouped by the parcel they go into: a warehouse or a drop-ship supplier."""
+    """The order's open allocations, grouped by the parcel they go into: a warehouse or a drop-ship supplier.
+
+    A drop-ship line holds no stock of ours (allocation sets it aside for its supplier): it joins its
+    supplier's parcel whole, as an unsaved allocation of the line's quantity.
+    """
     allocations = list(
         OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True)
         .select_related("line")
         .order_by("warehouse_id", "line__line_no", "pk")
     )
-    drop_ship = _drop_ship_suppliers({a.line.sku_id for a in allocations})
+    lines = list(order.lines.order_by("line_no"))
+    drop_ship = drop_ship_suppliers({line.sku_id for line in lines})
+    held = {a.line_id for a in allocations}
+    allocations += [
+        OrderLineAllocation(line=line, warehouse_id=None, quantity=line.quantity, demand_ref=line.demand_ref)
+        for line in lines
+        if line.sku_id in drop_ship and line.pk not in held
+    ]
     groups: dict[GroupKey, list[OrderLineAllocation]] = defaultdict(list)
     for allocation in allocations:
         supplier_id = drop_ship.get(allocation.line.sku_id)
@@ -189,4 +188,6 @@ def shipment_cancel(*, shipment_id: int, by=None, reason: str = "") -> Shipment:
     shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment_id)
     run_transition(shipment, "cancel", by=by, note=reason)
     shipment.save()
+    # Its printed waybill (if any) is voided at the carrier once the cancel is committed.
+    task_send_on_commit("fulfillment.tasks.waybill_cancel_task", shipment_id=shipment.pk)
     return shipment

@@ -7,17 +7,16 @@ from django.utils import timezone
 
 from fulfillment.carriers import LabelRequest, adapter_for
 from fulfillment.exceptions import TrackingNumberRequired
+from fulfillment.hooks import run_shipped_handlers
 from fulfillment.models import Shipment, ShipmentLine
-from fulfillment.selectors import tracking_link
 from fulfillment.services._common import S
 from fulfillment.services.interception import _refuse_if_intercepted
+from fulfillment.services.notices import SHIPPED_STATUSES, shipped_notice_request
+from fulfillment.services.waybills import account_for, issued_waybill, waybill_issue
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
-from oms.notifications import notify_customer
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
-
-SHIPPED_STATUSES = [S.SHIPPED, S.IN_TRANSIT, S.DELIVERED]
 
 
 def _label_tracking_number(shipment: Shipment) -> str:
@@ -37,6 +36,16 @@ def _label_tracking_number(shipment: Shipment) -> str:
     )
 
 
+def _waybill_number(shipment: Shipment, *, by) -> str:
+    """The parcel's electronic waybill (printed at the wave, or fetched now), else the HTTP adapter's number."""
+    waybill = issued_waybill(shipment.pk)
+    if waybill is not None:
+        return waybill.number
+    if account_for(shipment) is not None:
+        return waybill_issue(shipment_id=shipment.pk, by=by).number
+    return _label_tracking_number(shipment)
+
+
 @retry_on_conflict
 def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Shipment:
     """Hand the parcel to the carrier: tracking number (adapter or typed), stock consumed, order moved on."""
@@ -52,7 +61,7 @@ def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Sh
         run_transition(shipment, "ship", by=by)  # raises the clear refusal
     tracking_number = (tracking_number or "").strip()
     if not tracking_number and shipment.carrier_service:
-        tracking_number = _label_tracking_number(shipment)
+        tracking_number = _waybill_number(shipment, by=by)
     if not tracking_number:
         raise TrackingNumberRequired()
     lines = list(shipment.lines.order_by("pk"))
@@ -71,7 +80,8 @@ def shipment_ship(*, shipment_id: int, tracking_number: str = "", by=None) -> Sh
 
 
 def _after_shipped(shipment: Shipment, *, by) -> None:
-    """Move each order of the parcel to partially shipped or shipped; notify the customer with a link."""
+    """Move each order of the parcel to partially shipped or shipped; the customer is told a little later,
+    in one message for all their parcels that left together (``notices.shipped_notices_send``)."""
     from orders.services import order_mark_shipped
 
     order_ids = sorted(
@@ -88,15 +98,6 @@ def _after_shipped(shipment: Shipment, *, by) -> None:
         order = Order.objects.get(pk=order_id)
         partial = shipped < total
         if order.status in (OrderStatus.IN_FULFILLMENT, OrderStatus.PARTIALLY_SHIPPED):
-            order_mark_shipped(order_id=order_id, partial=partial, by=by)
-    _notify_shipped(shipment)
-
-
-def _notify_shipped(shipment: Shipment) -> None:
-    notify_customer(
-        customer=shipment.customer,
-        template="fulfillment/notifications/shipped.txt",
-        context={"shipment": shipment, "link": tracking_link(shipment)},
-        event="fulfillment.shipped",
-        dedupe_key=f"shipment:{shipment.pk}:shipped",
-    )
+            order_mark_shipped(order_id=order_id, partial=partial, by=by, notify=False)
+    shipped_notice_request(shipment)
+    run_shipped_handlers(shipment=shipment, by=by)

@@ -12,6 +12,7 @@ from fulfillment.carriers import TrackingUpdate, adapter_for
 from fulfillment.choices import TrackingKind
 from fulfillment.models import Shipment, TrackingEvent
 from fulfillment.services._common import S
+from fulfillment.services.notices import carrier_exception_alert, delivered_notice
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from orders.choices import OrderStatus
@@ -47,19 +48,32 @@ def _apply_event(shipment: Shipment, update: TrackingUpdate) -> None:
         shipment.exception_reason = update.description
     elif shipment.status == S.SHIPPED and update.kind != TrackingKind.EXCEPTION:
         run_transition(shipment, "move", by=None, check_perm=False, note=update.description)
+    if update.kind == TrackingKind.EXCEPTION:
+        carrier_exception_alert(shipment, description=update.description, occurred_at=update.occurred_at)
+
+
+def _carrier_code(shipment: Shipment) -> str:
+    service = shipment.carrier_service
+    return service.carrier.code if service is not None else ""
 
 
 def _deliver_orders(shipment: Shipment) -> None:
     """A delivered parcel delivers each of its shipped orders whose parcels have all arrived."""
     from orders.services import order_mark_delivered
 
+    delivered = []
     for order in Order.objects.filter(lines__shipment_lines__shipment=shipment).distinct().order_by("pk"):
         parcels = Shipment.objects.filter(lines__order_line__order=order)
         pending = parcels.exclude(status__in=[S.DELIVERED, S.CANCELLED])
         if order.status == OrderStatus.SHIPPED and not pending.exists():
             # The order arrived with its last parcel: the after-sales window runs from the carrier's time.
             last = parcels.filter(status=S.DELIVERED).aggregate(at=Max("delivered_at"))["at"]
-            order_mark_delivered(order_id=order.pk, delivered_at=last)
+            # Cash on delivery: the carrier of the parcel that delivered it collected the money at the door.
+            order_mark_delivered(
+                order_id=order.pk, delivered_at=last, collected_by=_carrier_code(shipment), notify=False
+            )
+            delivered.append(order.number)
+    delivered_notice(shipment, delivered)
 
 
 @retry_on_conflict

@@ -10,7 +10,9 @@ Rules every function here keeps (DESIGN.md, invariants 1 and 2):
 
 Sub-modules: ``ledger`` (stock in / out / corrections, the ``F()`` updates), ``reservations``,
 ``allocation`` (one set or a batch; the decision is ``inventory.planning``), ``alerts`` (low stock),
-``backorders`` (tell the orders app that stock arrived), ``catalogue``; shared helpers in ``_common``.
+``backorders`` (tell the orders app that stock arrived), ``catalogue``, ``purchasing`` (purchase orders
+and receiving against them), ``counts`` (stock counts and their approval), ``transfers`` (in transit
+between warehouses); shared helpers in ``_common`` and ``_numbers``.
 """
 
 from inventory.planning import DemandLine
@@ -20,6 +22,15 @@ from inventory.services.alerts import stock_alerts_review
 from inventory.services.allocation import AllocationResult, allocate, allocate_batch, allocation_plan
 from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
 from inventory.services.catalogue import sku_upsert, supplier_upsert
+from inventory.services.counts import (
+    stock_count_approve,
+    stock_count_cancel,
+    stock_count_reopen,
+    stock_count_scan,
+    stock_count_set_line,
+    stock_count_start,
+    stock_count_submit,
+)
 from inventory.services.ledger import (
     stock_adjust,
     stock_count,
@@ -28,15 +39,34 @@ from inventory.services.ledger import (
     stock_restock_return,
     stock_transfer,
 )
+from inventory.services.purchasing import (
+    LineRequest,
+    ReceiptOutcome,
+    purchase_order_cancel,
+    purchase_order_close,
+    purchase_order_create,
+    purchase_order_receive,
+    purchase_order_send,
+    purchase_orders_from_suggestions,
+)
 from inventory.services.reservations import reservation_consume, reservation_release, stock_reserve
+from inventory.services.transfers import transfer_cancel, transfer_create, transfer_receive, transfer_ship
 
 __all__ = [
-    "BACKORDER_TASK",
     "AllocationResult",
+    "BACKORDER_TASK",
     "DemandLine",
+    "LineRequest",
+    "ReceiptOutcome",
     "allocate",
     "allocate_batch",
     "allocation_plan",
+    "purchase_order_cancel",
+    "purchase_order_close",
+    "purchase_order_create",
+    "purchase_order_receive",
+    "purchase_order_send",
+    "purchase_orders_from_suggestions",
     "reservation_consume",
     "reservation_release",
     "sellable_quantity",
@@ -46,10 +76,21 @@ __all__ = [
     "stock_adjust",
     "stock_alerts_review",
     "stock_count",
+    "stock_count_approve",
+    "stock_count_cancel",
+    "stock_count_reopen",
+    "stock_count_scan",
+    "stock_count_set_line",
+    "stock_count_start",
+    "stock_count_submit",
     "stock_level_set_policy",
     "stock_receive",
     "stock_reserve",
     "stock_restock_return",
     "stock_transfer",
     "supplier_upsert",
+    "transfer_cancel",
+    "transfer_create",
+    "transfer_receive",
+    "transfer_ship",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.choices import AlertStatus
+from inventory.hooks import run_stock_changed_handlers
 from inventory.models import LowStockAlert, StockLevel
 from oms.models import OutboxMessage
 from oms.notifications import outbox_enqueue
@@ -30,7 +31,9 @@ def stock_alerts_review(levels: Iterable[StockLevel], *, may_recover: bool) -> N
 
     The partial unique constraint decides who opens the alert (INSERT … ON CONFLICT DO NOTHING), so
     concurrent services never open two and only the one that opened it queues the notification.
+    The apps above that follow stock (connectors' stock push) are told through ``inventory.hooks``.
     """
+    levels = list(levels)
     for level in levels:
         available = level.on_hand - level.reserved
         if level.safety_stock and available < level.safety_stock:
@@ -39,6 +42,7 @@ def stock_alerts_review(levels: Iterable[StockLevel], *, may_recover: bool) -> N
             LowStockAlert.objects.filter(
                 sku_id=level.sku_id, warehouse_id=level.warehouse_id, status=AlertStatus.OPEN
             ).update(status=AlertStatus.CLOSED, closed_at=timezone.now())
+    run_stock_changed_handlers(levels)
 
 
 def _open_alert(level: StockLevel, available: int) -> None:

@@ -1,7 +1,9 @@
 """Allocation: plan which warehouses serve a set of demand lines and reserve it, one set or a batch.
 
 The decision itself is ``inventory.planning._plan`` (pure); this module reads and locks the stock it
-plans with, and writes the reservations and reserved counters of the plan.
+plans with, and writes the reservations and reserved counters of the plan. Lines of drop-ship SKUs (an
+active supplier ships them to the customer itself) hold no stock of ours: they are set aside for their
+supplier (``AllocationResult.drop_ship``) and never backordered.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from inventory.choices import ReservationStatus
-from inventory.models import SKU, Reservation, StockLevel, Warehouse
+from inventory.models import SKU, Reservation, StockLevel, Supplier, Warehouse
 from inventory.planning import Assignment, DemandLine, _plan
 from inventory.selectors import reservations_made_today
+from inventory.selectors_supply import drop_ship_suppliers
 from inventory.services._common import _check_quantity, service
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.ledger import _add_reserved
@@ -27,6 +30,38 @@ class AllocationResult:
     reservations: list[Reservation] = field(default_factory=list)
     explanation: dict = field(default_factory=dict)  # JSON-able: candidates, decision, shortages
     short: dict[int, int] = field(default_factory=dict)  # sku_id -> units missing across all warehouses
+    drop_ship: dict[str, int] = field(default_factory=dict)  # demand ref -> supplier shipping it itself
+
+
+def _set_aside_drop_ship(
+    lines: list[DemandLine], suppliers: dict[int, int]
+) -> tuple[list[DemandLine], dict[str, int]]:
+    """(lines our warehouses serve, demand ref → supplier for the lines their supplier ships)."""
+    own = [line for line in lines if line.sku_id not in suppliers]
+    return own, {line.ref: suppliers[line.sku_id] for line in lines if line.sku_id in suppliers}
+
+
+def _with_drop_ship(
+    result: AllocationResult, drop_ship: dict[str, int], codes: dict[int, str], lines
+) -> AllocationResult:
+    """Add the drop-ship lines to a result: in its explanation, and as the whole decision when nothing else."""
+    if not drop_ship:
+        return result
+    result.drop_ship = drop_ship
+    if result.explanation.get("decision") == "nothing_to_allocate":
+        result.explanation = {"decision": "drop_ship"}
+    names = dict(Supplier.objects.filter(pk__in=set(drop_ship.values())).values_list("pk", "name"))
+    result.explanation["drop_ship"] = [
+        {
+            "ref": line.ref,
+            "sku": codes.get(line.sku_id, str(line.sku_id)),
+            "supplier_id": drop_ship[line.ref],
+            "supplier": names.get(drop_ship[line.ref], ""),
+        }
+        for line in lines
+        if line.ref in drop_ship
+    ]
+    return result
 
 
 def _validate_lines(lines: list[DemandLine]) -> None:
@@ -50,6 +85,8 @@ def _warehouses_of(levels: list[StockLevel]) -> list[Warehouse]:
 def allocation_plan(*, lines: list[DemandLine], province: str) -> AllocationResult:
     """What ``allocate`` would do now, without reserving anything (stock may change before you act)."""
     _validate_lines(lines)
+    all_lines = lines
+    lines, drop_ship = _set_aside_drop_ship(lines, drop_ship_suppliers({line.sku_id for line in lines}))
     sku_ids = sorted({line.sku_id for line in lines})
     levels = [
         lv
@@ -65,7 +102,8 @@ def allocation_plan(*, lines: list[DemandLine], province: str) -> AllocationResu
         sku_codes=_sku_codes(sku_ids, levels),
         today_load=reservations_made_today,
     )
-    return AllocationResult(allocated=not short, reservations=[], explanation=explanation, short=short)
+    result = AllocationResult(allocated=not short, reservations=[], explanation=explanation, short=short)
+    return _with_drop_ship(result, drop_ship, _sku_codes({x.sku_id for x in all_lines}, levels), all_lines)
 
 
 @service
@@ -74,9 +112,18 @@ def allocate(*, lines: list[DemandLine], province: str, by=None) -> AllocationRe
 
     Every StockLevel row of the demanded SKUs in active warehouses is locked first, in
     (sku_id, warehouse_id) order, and the plan is made from the locked rows: availability cannot
-    change under the decision, so there is nothing to re-check afterwards.
+    change under the decision, so there is nothing to re-check afterwards. Drop-ship lines are set aside
+    for their supplier (``result.drop_ship``) and need no stock.
     """
     _validate_lines(lines)
+    all_lines = lines
+    lines, drop_ship = _set_aside_drop_ship(lines, drop_ship_suppliers({line.sku_id for line in lines}))
+    result = _allocate_own(lines, province)
+    codes = {} if not drop_ship else _sku_codes({line.sku_id for line in all_lines}, [])
+    return _with_drop_ship(result, drop_ship, codes, all_lines)
+
+
+def _allocate_own(lines: list[DemandLine], province: str) -> AllocationResult:
     if not lines:
         return AllocationResult(allocated=True, explanation={"decision": "nothing_to_allocate"})
     sku_ids = sorted({line.sku_id for line in lines})
@@ -193,10 +240,12 @@ def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> l
     stock = _lock_batch_stock(sku_ids)
     codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
     held = _held_reservations(sorted({line.ref for lines, _p in demands for line in lines}))
-    results = [
-        _allocate_in_batch(lines=lines, province=province, stock=stock, held=held, codes=codes)
-        for lines, province in demands
-    ]
+    suppliers = drop_ship_suppliers(sku_ids)
+    results = []
+    for lines, province in demands:
+        own, drop_ship = _set_aside_drop_ship(lines, suppliers)
+        result = _allocate_in_batch(lines=own, province=province, stock=stock, held=held, codes=codes)
+        results.append(_with_drop_ship(result, drop_ship, codes, lines))
     if stock.pending:
         _write_batch(stock)
     return results

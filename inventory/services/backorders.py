@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -22,6 +24,11 @@ def send_backorder_task(*, sku_ids: list[int]) -> bool:
     from celery import current_app
 
     tasks = current_app.tasks
+    if BACKORDER_TASK not in tasks:
+        # A web process has not imported the tasks modules (only the worker autodiscovers them): import
+        # the orders app's by name, which registers its task; without the orders app there is none.
+        with contextlib.suppress(ImportError):
+            importlib.import_module(BACKORDER_TASK.rpartition(".")[0])
     if BACKORDER_TASK not in tasks:
         return False
     if current_app.conf.task_always_eager:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inventory.choices import MovementKind, StockBucket
 from inventory.exceptions import (
@@ -37,6 +36,7 @@ from inventory.services._common import (
 )
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.backorders import _announce_stock_arrived
+from oms.notes import note as make_note
 
 
 def _move(
@@ -125,9 +125,14 @@ def stock_receive(
     supplier_id: int | None = None,
     reference: str = "",
     unit_cost: Decimal | None = None,
+    on_order_taken: int = 0,
     by=None,
 ) -> StockMovement:
-    """Goods arrived from a supplier: on_hand up, 'receipt' ledger row; backorders are retried after commit."""
+    """Goods arrived from a supplier: on_hand up, 'receipt' ledger row; backorders are retried after commit.
+
+    ``on_order_taken``: how many of these units were on order on a purchase order (what is still to come
+    on sent purchase orders is the level's ``on_order``; a receipt without a purchase order leaves it).
+    """
     _check_quantity(quantity)
     level = _level_for_write(sku_id=sku_id, warehouse_id=warehouse_id, active_only=True)
     movement = _move(
@@ -140,11 +145,9 @@ def stock_receive(
         location_id=_receiving_location_id(warehouse_id),
         by=by,
     )
-    # What was on order from suppliers is now here (never below zero).
-    if level.on_order:
-        taken = min(level.on_order, quantity)
-        StockLevel.objects.filter(pk=level.pk).update(on_order=F("on_order") - taken)
-        level.on_order -= taken
+    if on_order_taken:
+        StockLevel.objects.filter(pk=level.pk).update(on_order=F("on_order") - on_order_taken)
+        level.on_order -= on_order_taken
     _level_changed(level, gained=True)
     return movement
 
@@ -192,9 +195,7 @@ def stock_count(
         kind=MovementKind.COUNT,
         quantity=difference,
         reference=reference,
-        reason=reason
-        or _("Counted %(counted)s, system had %(before)s")
-        % {"counted": counted, "before": counted - difference},
+        reason=reason or make_note("inventory.counted", counted=counted, before=counted - difference),
         by=by,
     )
     _level_changed(level, gained=difference > 0)

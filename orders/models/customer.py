@@ -32,8 +32,15 @@ class Customer(models.Model):
         choices=ContactChannel.choices,
         default=ContactChannel.SMS,
     )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        max_length=300,
+        blank=True,
+        db_default="",  # raw INSERTs (bench data) that name no column still get a value
+        help_text=_("Where order messages are posted when the preferred channel is the webhook."),
+    )
     do_not_contact = models.BooleanField(
-        _("do not contact"), default=False, help_text=_("No surveys or marketing; order messages only.")
+        _("do not contact"), default=False, help_text=_("No messages at all: no order notices, no surveys.")
     )
     is_blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklist_reason = models.CharField(_("blacklist reason"), max_length=300, blank=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,13 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     line_total = models.DecimalField(_("line total"), **MONEY)
+    # The line's share of each order-level deduction (orders.money.allocate_deductions) and what is left: the
+    # amount a refund of the whole line gives back. Empty net: not allocated (no deductions), the line total.
+    discount_share = models.DecimalField(_("discount share"), default=Decimal("0.00"), **MONEY)
+    coupon_share = models.DecimalField(_("shop coupon share"), default=Decimal("0.00"), **MONEY)
+    platform_coupon_share = models.DecimalField(_("platform coupon share"), default=Decimal("0.00"), **MONEY)
+    points_share = models.DecimalField(_("points share"), default=Decimal("0.00"), **MONEY)
+    net_total = models.DecimalField(_("net amount"), null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["order", "line_no"]
@@ -35,6 +44,11 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}#{self.line_no} {self.quantity} × {self.sku_code}"
+
+    @property
+    def net_amount(self) -> Decimal:
+        """The line's value after its share of the order's discounts, coupons and points."""
+        return self.line_total if self.net_total is None else self.net_total
 
     @property
     def demand_ref(self) -> str:

@@ -91,7 +91,12 @@ class Order(FSMModelMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     subtotal = models.DecimalField(_("subtotal"), **MONEY)
     shipping_fee = models.DecimalField(_("shipping fee"), default=Decimal("0.00"), **MONEY)
+    # Every deduction from the goods: the seller's own discount plus the three below (kept whole, so the total
+    # still adds up the same way for every reader); orders.money allocates each kind to the lines.
     discount = models.DecimalField(_("discount"), default=Decimal("0.00"), **MONEY)
+    coupon_amount = models.DecimalField(_("shop coupon"), default=Decimal("0.00"), **MONEY)
+    platform_coupon_amount = models.DecimalField(_("platform coupon"), default=Decimal("0.00"), **MONEY)
+    points_amount = models.DecimalField(_("points used"), default=Decimal("0.00"), **MONEY)
     total = models.DecimalField(pgettext_lazy("money", "total"), **MONEY)
 
     is_urgent = models.BooleanField(_("urgent"), default=False)
@@ -117,6 +122,12 @@ class Order(FSMModelMixin, models.Model):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="orders")
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sla_alerted_at = models.DateTimeField(
+        _("late against SLA since"),
+        null=True,
+        blank=True,
+        help_text=_("When the periodic review found it waiting past its SLA and told operations."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -139,6 +150,11 @@ class Order(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("shipping_fee") - F("discount")),
                 name="order_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(coupon_amount__gte=0, platform_coupon_amount__gte=0, points_amount__gte=0)
+                & Q(discount__gte=F("coupon_amount") + F("platform_coupon_amount") + F("points_amount")),
+                name="order_deductions_within_discount",
             ),
         ]
         indexes = [
@@ -328,5 +344,28 @@ class Order(FSMModelMixin, models.Model):
     # --- read helpers -----------------------------------------------------------------------------
 
     @property
+    def held_from_label(self) -> str:
+        """The status the order was held from, as its label (``in_fulfillment`` → "In fulfillment")."""
+        return (
+            str(S(self.held_from_status).label)
+            if self.held_from_status in S.values
+            else self.held_from_status
+        )
+
+    @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def seller_discount(self) -> Decimal:
+        """The seller's own order discount: the whole discount less the coupons and the points."""
+        return self.discount - self.coupon_amount - self.platform_coupon_amount - self.points_amount
+
+    def deductions(self) -> dict[str, Decimal]:
+        """Each kind of deduction (``orders.money.KINDS``) and its amount."""
+        return {
+            "discount": self.seller_discount,
+            "coupon": self.coupon_amount,
+            "platform_coupon": self.platform_coupon_amount,
+            "points": self.points_amount,
+        }

@@ -3,12 +3,15 @@
 - ``intake`` / ``intake_batch``: single-order and batch intake, reship;
 - ``routing``: rules (risk, priority, review), pay and route, ``order_mark_paid``;
 - ``lifecycle``: approve / reject / hold / resume / cancel, unpaid cancellation, fulfilment marks;
+- ``sla``: orders waiting past their SLA move up the queue and operations are told;
 - ``completion``: delivered orders complete when their channel's after-sales window closes;
 - ``allocation``: the orders' side of allocation (single, batch, pending, backorders, re-allocation);
 - ``editing``: edit an order until it is packed; ``split_merge``: manual split, merge of one buyer's orders;
 - ``customers``: customer matching, preferences, merge, anonymise;
 - ``invoices``: request, issue, send, void, red-letter flag;
 - ``notifications``: order notices to customers; ``channels``: API tokens;
+- ``payments``: mark paid by hand, failed payments (pay-again link), COD collection, refunds owed paid out;
+- ``deductions``: each line's share of the order's discount, coupons and points;
 - ``_common``: shared private helpers (the order lock, ``IntakeResult``, after-commit tasks).
 
 Each service locks the order first (then inventory locks its stock rows in (sku, warehouse) order),
@@ -53,6 +56,7 @@ from orders.services.customers import (
     customer_merge,
     customer_update,
 )
+from orders.services.deductions import line_share_fields, order_lines_allocate_deductions
 from orders.services.editing import EditResult, order_change_refusal, order_edit
 from orders.services.intake import (
     _external_id,
@@ -91,6 +95,17 @@ from orders.services.lifecycle import (
     orders_cancel_unpaid,
 )
 from orders.services.notifications import _notification, _notify
+from orders.services.payments import (
+    PayLinkInvalid,
+    ReferenceRequired,
+    pay_link_order_id,
+    pay_url,
+    payment_cod_collect,
+    payment_mark_failed,
+    payment_mark_paid,
+    payments_refund_recorded,
+    refund_record_mark_paid,
+)
 from orders.services.routing import (
     _apply_rules,
     _classify,
@@ -99,7 +114,9 @@ from orders.services.routing import (
     _RiskCounter,
     order_mark_paid,
 )
+from orders.services.sla import orders_sla_review
 from orders.services.split_merge import merge_refusal, mergeable_orders, order_split, orders_merge
+from orders.services.tags import order_tag_add
 
 __all__ = [
     "EditResult",
@@ -109,6 +126,19 @@ __all__ = [
     "merge_refusal",
     "order_split",
     "orders_merge",
+    "orders_sla_review",
+    "PayLinkInvalid",
+    "ReferenceRequired",
+    "line_share_fields",
+    "order_lines_allocate_deductions",
+    "pay_link_order_id",
+    "pay_url",
+    "payment_cod_collect",
+    "payment_mark_failed",
+    "payment_mark_paid",
+    "payments_refund_recorded",
+    "refund_record_mark_paid",
+    "order_tag_add",
     "ANONYMISE_BLOCKING",
     "CUSTOMER_EDITABLE",
     "INVOICE_NUMBER",

@@ -9,15 +9,18 @@ import logging
 from django.db import OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inventory.models import SKU
+from inventory.selectors_supply import expected_restock_dates
 from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
 from oms.audit import collect_state_logs, run_transition, state_logs_write
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError
+from oms.notes import note as make_note
+from oms.notes import note_param
 from orders.models import Order, OrderLine, OrderLineAllocation
 from orders.services._common import QUEUE_ORDER, S, _locked, _sku_label
+from orders.services.notifications import _notify
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,7 @@ def _record_decision(
             run_transition(
                 order, "backorder", by=by, check_perm=False, note=_short_note(order.backorder_info)
             )
+            _notify(order, "backordered")  # the delay and, per missing item, when stock is expected
     order.updated_at = now
     return allocations
 
@@ -172,7 +176,10 @@ def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
 
 
 def _short_note(info: dict) -> str:
-    return ", ".join(f"{s['code']} −{s['missing']}" for s in info.get("short", []))
+    items = [
+        note_param("orders.short_item", sku=s["code"], missing=s["missing"]) for s in info.get("short", [])
+    ]
+    return make_note("orders.backorder_short", items=items)
 
 
 def backorder_details(short: dict[int, int]) -> dict:
@@ -190,12 +197,15 @@ def backorder_details(short: dict[int, int]) -> dict:
         .order_by("code")[:200]
     )
     available = sellable_quantity(sku_ids=[c.pk for c in candidates]) if candidates else {}
+    restock = expected_restock_dates(list(short))
     out = []
     for sku_id in sorted(short):
         sku = skus.get(sku_id)
         if sku is None:
             continue
-        out.append(_backorder_entry(sku, short[sku_id], candidates=candidates, available=available))
+        entry = _backorder_entry(sku, short[sku_id], candidates=candidates, available=available)
+        entry["expected_restock_date"] = restock[sku_id].isoformat() if sku_id in restock else None
+        out.append(entry)
     return {"short": out}
 
 
@@ -216,6 +226,7 @@ def _backorder_entry(sku: SKU, missing: int, *, candidates: list[SKU], available
     return {
         "sku_id": sku.pk,
         "code": sku.code,
+        "name": _sku_label(sku),
         "missing": missing,
         "expected_restock_date": sku.expected_restock_date.isoformat() if sku.expected_restock_date else None,
         "suggestions": [
@@ -243,9 +254,7 @@ def order_reallocate(*, order_id: int, by=None) -> Order:
     order = _locked(order_id)
     run_transition(order, "deallocate", by=by)
     refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
-    reservation_release(
-        demand_refs=refs, reason=_("Re-allocation of %(number)s") % {"number": order.number}, by=by
-    )
+    reservation_release(demand_refs=refs, reason=make_note("orders.reallocation", number=order.number), by=by)
     OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
         released_at=timezone.now()
     )

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition
+from oms.notes import note as make_note
 from oms.notifications import outbox_forget
 from oms.privacy import personal_data_forget
-from orders.choices import CustomerTier, InvoiceStatus, OrderStatus
+from orders.choices import ContactChannel, CustomerTier, InvoiceStatus, OrderStatus
 from orders.exceptions import ConfirmationRequired, CustomerAlreadyAnonymised, CustomerMergeRefused
 from orders.hooks import run_anonymise_handlers, run_merge_handlers
 from orders.models import Address, Customer, Invoice, Order
@@ -104,6 +105,7 @@ def _customers_by_email(emails: list[str]) -> dict[str, Customer]:
 CUSTOMER_EDITABLE = [
     "language",
     "preferred_contact",
+    "webhook_url",
     "do_not_contact",
     "tier",
     "is_blacklisted",
@@ -122,6 +124,15 @@ def customer_update(*, customer_id: int, data: dict, by=None) -> Customer:
     values["blacklist_reason"] = (values.get("blacklist_reason", customer.blacklist_reason) or "").strip()[
         :300
     ]
+    values["webhook_url"] = (values.get("webhook_url", customer.webhook_url) or "").strip()
+    if (
+        values.get("preferred_contact", customer.preferred_contact) == ContactChannel.WEBHOOK
+        and not (values["webhook_url"])
+    ):
+        raise DomainError(
+            _("Give the webhook URL the messages are posted to."),
+            field_errors={"webhook_url": [_("Required when the preferred channel is the webhook.")]},
+        )
     if values.get("is_blacklisted", customer.is_blacklisted) and not values["blacklist_reason"]:
         raise DomainError(
             _("Say why the customer is blacklisted: the reviewers of their orders read it."),
@@ -168,11 +179,7 @@ def customer_merge(*, keep_id: int, duplicate_id: int, by=None) -> MergeResult:
     duplicate.merged_at = timezone.now()
     duplicate.save(update_fields=["merged_into", "merged_at"])
     run_merge_handlers(keep_id=keep.pk, duplicate_id=duplicate.pk, by=by)
-    note = _("Merged customer #%(dup)s into #%(keep)s: %(n)s orders moved.") % {
-        "dup": duplicate.pk,
-        "keep": keep.pk,
-        "n": moved,
-    }
+    note = make_note("orders.customers_merged", dup=str(duplicate.pk), keep=str(keep.pk), n=moved)
     # Only non-personal fields go into the change log: it must not become a copy of the personal data.
     log_changes(instance=keep, before=before, by=by, action="merge", note=note)
     log_changes(instance=duplicate, before={}, by=by, action="merge", note=note)
@@ -292,8 +299,10 @@ def _anonymise_invoices(invoices: list[Invoice], *, by, now) -> None:
     """Open requests are voided; every invoice loses its e-mail (titles and taxpayer ids are tax records)."""
     for invoice in invoices:
         if invoice.status == InvoiceStatus.REQUESTED:
-            run_transition(invoice, "void", by=by, check_perm=False, note=_("Customer anonymised"))
-            invoice.void_reason = _("Customer anonymised")[:300]
+            run_transition(
+                invoice, "void", by=by, check_perm=False, note=make_note("orders.customer_anonymised")
+            )
+            invoice.void_reason = make_note("orders.customer_anonymised")
             invoice.voided_at = now
         invoice.email = ""
         invoice.save()
@@ -311,6 +320,7 @@ def _anonymise_rows(*, customers: list[Customer], orders: list[Order], address_i
         c.name = ""
         c.phone = f"anonymised-{c.pk}"
         c.email = ""
+        c.webhook_url = ""
         c.anonymised_at = now
         c.do_not_contact = True
-        c.save(update_fields=["name", "phone", "email", "anonymised_at", "do_not_contact"])
+        c.save(update_fields=["name", "phone", "email", "webhook_url", "anonymised_at", "do_not_contact"])

@@ -17,8 +17,11 @@ from inventory.models import SKU
 from oms.audit import log_changes
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition
+from oms.notes import choice_param
+from oms.notes import note as make_note
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Address, Channel, Customer, Order, OrderLine, Payment
+from orders.money import allocate_deductions
 from orders.services._common import (
     IntakeResult,
     ReasonRequired,
@@ -29,6 +32,7 @@ from orders.services._common import (
 )
 from orders.services.allocation import order_allocate
 from orders.services.customers import _customer_for
+from orders.services.deductions import line_share_fields
 from orders.services.digest import digest_differences, intake_digest
 from orders.services.routing import _classify, _pay_and_route
 from orders.validation import CleanOrder, validate_order_data
@@ -114,7 +118,11 @@ def _intake_write(
     OrderLine.objects.bulk_create(_lines_of(order, clean))
     _payment_of(order, clean, now=now).save()
     log_changes(
-        instance=order, before={}, by=by, action="create", note=_("Intake: %(source)s") % {"source": source}
+        instance=order,
+        before={},
+        by=by,
+        action="create",
+        note=make_note("orders.intake", source=choice_param("orders.Order.source", source)),
     )
     _classify(
         order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]
@@ -142,7 +150,10 @@ def _order_from(
         currency=channel.currency,
         subtotal=clean.subtotal,
         shipping_fee=clean.shipping_fee,
-        discount=clean.discount,
+        discount=clean.deductions,
+        coupon_amount=clean.coupon_amount,
+        platform_coupon_amount=clean.platform_coupon_amount,
+        points_amount=clean.points_amount,
         total=clean.total,
         is_urgent=clean.is_urgent,
         promotion=clean.promotion,
@@ -153,6 +164,10 @@ def _order_from(
 
 
 def _lines_of(order: Order, clean: CleanOrder) -> list[OrderLine]:
+    """The order's lines, each with its share of the order's discount, coupons and points (exact to the cent)."""
+    shares = allocate_deductions(
+        line_totals=[line.line_total for line in clean.lines], deductions=order.deductions()
+    )
     return [
         OrderLine(
             order=order,
@@ -163,19 +178,25 @@ def _lines_of(order: Order, clean: CleanOrder) -> list[OrderLine]:
             quantity=line.quantity,
             unit_price=line.unit_price,
             line_total=line.line_total,
+            **line_share_fields(share),
         )
-        for i, line in enumerate(clean.lines)
+        for i, (line, share) in enumerate(zip(clean.lines, shares, strict=True))
     ]
 
 
 def _payment_of(order: Order, clean: CleanOrder, *, now) -> Payment:
+    """The order's payment. Cash on delivery confirmed by the channel ("paid") ships, but its money is still
+    to be collected: the payment stays pending until the carrier delivers (``payment_cod_collect``)."""
+    status = clean.payment["status"]
+    if clean.payment["method"] == PaymentMethod.COD:
+        status = PaymentStatus.PENDING
     return Payment(
         order=order,
         method=clean.payment["method"],
         amount=clean.payment["amount"],
-        status=clean.payment["status"],
+        status=status,
         transaction_id=clean.payment["transaction_id"],
-        paid_at=now if clean.payment["status"] == PaymentStatus.PAID else None,
+        paid_at=now if status == PaymentStatus.PAID else None,
     )
 
 

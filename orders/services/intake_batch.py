@@ -12,12 +12,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from oms.audit import collect_state_logs, state_logs_write
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.models import ChangeLog
+from oms.notes import choice_param
+from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
 from orders.models import Address, Channel, Order, OrderLine, OrderRule, Payment
@@ -241,7 +242,7 @@ def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
     Order.tags.through.objects.bulk_create(
         [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
     )
-    note = _("Intake: %(source)s") % {"source": source}
+    note = make_note("orders.intake", source=choice_param("orders.Order.source", source))
     content_type = ContentType.objects.get_for_model(Order)
     ChangeLog.objects.bulk_create(
         [

@@ -21,14 +21,16 @@ from oms.audit import log_changes, run_transition
 from oms.db import retry_on_conflict
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import OutboxMessage
+from oms.notes import money_param, ref_param
+from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue, render_message
 from oms.privacy import mask_email
 from orders.choices import (
     INVOICEABLE_ORDER_STATUSES,
     LIVE_INVOICE_STATUSES,
+    RECEIVED_PAYMENT_STATUSES,
     InvoiceStatus,
     InvoiceType,
-    PaymentStatus,
 )
 from orders.exceptions import (
     InvoiceAlreadyExists,
@@ -59,9 +61,9 @@ class Invoiceable:
 
 def order_invoiceable(*, order_id: int) -> Invoiceable:
     """What an invoice of the order is for: paid, minus cancellation refunds and after-sales refunds."""
-    paid = Payment.objects.filter(
-        order_id=order_id, status__in=(PaymentStatus.PAID, PaymentStatus.REFUNDED)
-    ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    paid = Payment.objects.filter(order_id=order_id, status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0.00")
     cancelled = RefundRecord.objects.filter(order_id=order_id).aggregate(s=Sum("amount"))["s"] or Decimal(
         "0.00"
     )
@@ -142,7 +144,7 @@ def invoice_request(
         before={},
         by=by,
         action="create",
-        note=_("Requested for order %(number)s") % {"number": order.number},
+        note=make_note("orders.invoice_requested", number=order.number),
     )
     return invoice
 
@@ -184,7 +186,14 @@ def invoice_issue(*, invoice_id: int, number: str, amount, issued_on=None, by=No
         raise NothingToInvoice(number=order.number)
     if Invoice.objects.filter(number=number).exists():
         raise InvoiceNumberTaken(number)
-    run_transition(invoice, "issue", by=by, note=f"{number} · {asked} {invoice.currency}")
+    run_transition(
+        invoice,
+        "issue",
+        by=by,
+        note=make_note(
+            "orders.invoice_issued", number=number, amount=money_param(asked), currency=invoice.currency
+        ),
+    )
     invoice.number = number
     invoice.amount = asked
     invoice.issued_on = issued_on
@@ -290,10 +299,9 @@ def invoices_refund_recorded(*, order_id: int, amount, reference: str = "", by=N
     ids = Invoice.objects.filter(
         order_id=order_id, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.SENT]
     ).values_list("pk", flat=True)
-    reason = _("Refund of %(amount)s after issuance (%(reference)s)") % {
-        "amount": amount,
-        "reference": reference,
-    }
+    reason = make_note(
+        "orders.refund_after_issuance", amount=money_param(amount), reference=ref_param(reference)
+    )
     for invoice_id in sorted(ids):
         flagged.append(invoice_flag_red_letter(invoice_id=invoice_id, reason=reason, by=by))
     return flagged

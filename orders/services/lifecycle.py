@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,12 @@ from oms.audit import run_transition
 from oms.db import retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
-from orders.choices import PaymentMethod, PaymentStatus, RefundKind
+from oms.notes import note as make_note
+from orders.choices import RECEIVED_PAYMENT_STATUSES, PaymentMethod, RefundKind
 from orders.models import Order, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _locked, _require_reason
 from orders.services.notifications import _notify
+from orders.services.payments import payment_cod_collect
 
 # --------------------------------------------------------------------------------------------
 # Review
@@ -116,14 +118,17 @@ def _after_cancel(order: Order, *, reason: str, by) -> None:
     refs = [f"order-line:{pk}" for pk in order.lines.order_by("pk").values_list("pk", flat=True)]
     if refs:
         reservation_release(
-            demand_refs=refs, reason=_("Order %(number)s cancelled") % {"number": order.number}, by=by
+            demand_refs=refs, reason=make_note("orders.order_cancelled", number=order.number), by=by
         )
         OrderLineAllocation.objects.filter(line__order=order, released_at__isnull=True).update(
             released_at=timezone.now()
         )
     order.cancel_reason = reason.strip()[:300]
     order.cancelled_at = timezone.now()
-    paid = order.payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    received = order.payments.filter(status__in=RECEIVED_PAYMENT_STATUSES).aggregate(
+        s=Sum(F("amount") - F("refunded_amount"))
+    )
+    paid = received["s"] or Decimal("0")
     # What an edit to a lower total already owes back is not refunded twice.
     owed = order.refunds.exclude(kind=RefundKind.CANCELLATION).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if paid - owed > 0:
@@ -149,7 +154,7 @@ def orders_cancel_unpaid(*, now=None) -> int:
         .values_list("pk", flat=True)
     )
     done = 0
-    reason = _("Not paid within %(minutes)s minutes") % {"minutes": settings.OMS_UNPAID_CANCEL_MINUTES}
+    reason = make_note("orders.not_paid_in_time", minutes=settings.OMS_UNPAID_CANCEL_MINUTES)
     for order_id in ids:
         try:
             order_cancel(order_id=order_id, reason=reason, check_perm=False)
@@ -173,22 +178,36 @@ def order_mark_released(*, order_id: int, by=None) -> Order:
 
 
 @retry_on_conflict
-def order_mark_shipped(*, order_id: int, partial: bool = False, by=None) -> Order:
+def order_mark_shipped(*, order_id: int, partial: bool = False, by=None, notify: bool = True) -> Order:
+    """``notify=False``: the caller tells the customer itself (fulfillment sends one message per parcels
+    shipped together, however many orders they carry)."""
     order = _locked(order_id)
     run_transition(order, "ship_partially" if partial else "ship", by=by, check_perm=False)
-    if not partial:
+    if notify and not partial:
         _notify(order, "shipped")
     order.save()
     return order
 
 
 @retry_on_conflict
-def order_mark_delivered(*, order_id: int, by=None, delivered_at: datetime | None = None) -> Order:
-    """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts."""
+def order_mark_delivered(
+    *,
+    order_id: int,
+    by=None,
+    delivered_at: datetime | None = None,
+    collected_by: str = "",
+    notify: bool = True,
+) -> Order:
+    """The last parcel arrived (at the carrier's ``delivered_at``, else now): the after-sales window starts.
+
+    Cash on delivery is collected now, by the carrier ``collected_by`` (its code) that delivered it.
+    ``notify=False``: the caller tells the customer itself (one message per delivered parcel)."""
     order = _locked(order_id)
     run_transition(order, "deliver", by=by, check_perm=False)
+    payment_cod_collect(order=order, carrier_code=collected_by, by=by)
     now = timezone.now()
     order.delivered_at = min(delivered_at, now) if delivered_at else now
-    _notify(order, "delivered")
+    if notify:
+        _notify(order, "delivered")
     order.save()
     return order

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from oms.models import OutboxMessage
-from oms.notifications import notify_customer, render_message
+from oms.notifications import customer_message, notify_customer
 from orders.models import Order
 
 
@@ -18,27 +17,17 @@ def _notify(order: Order, event: str) -> None:
     )
 
 
-def _notification(order: Order, event: str) -> dict:
-    """The outbox message for ``event`` of a saved order, as ``outbox_enqueue``'s arguments.
+def _notification(order: Order, event: str) -> dict | None:
+    """The outbox message for ``event`` of a saved order, as ``outbox_enqueue``'s arguments (None: the
+    customer is not to be told).
 
     The batch intake queues a whole batch's notices with one INSERT (``outbox_enqueue_many``), so it needs
     the message itself rather than ``notify_customer``, which queues one at once.
     """
-    customer = order.customer
-    language = customer.language or "zh-hans"
-    subject, body = render_message(
-        f"orders/notifications/{event}.txt", {"order": order, "customer": customer}, language=language
+    return customer_message(
+        customer=order.customer,
+        template=f"orders/notifications/{event}.txt",
+        context={"order": order},
+        event=f"order.{event}",
+        dedupe_key=f"order:{order.pk}:{event}",
     )
-    if customer.email:
-        channel, recipient = OutboxMessage.Channel.EMAIL, customer.email
-    else:
-        channel, recipient = OutboxMessage.Channel.SMS, customer.phone
-    return {
-        "channel": channel,
-        "recipient": recipient,
-        "subject": subject,
-        "body": body,
-        "language": language,
-        "event": f"order.{event}",
-        "dedupe_key": f"order:{order.pk}:{event}",
-    }

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from oms.audit import run_transition
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
+from oms.notes import text_param
 from orders.choices import PaymentStatus, RuleCondition
 from orders.models import Customer, Order, OrderRule
 from orders.rules import OrderFacts, evaluate
@@ -123,7 +125,9 @@ def _apply_rules(
 def _route(order: Order, *, by, now) -> None:
     """A paid order with review reasons goes to review; any other is approved at once."""
     if order.review_reasons:
-        run_transition(order, "send_to_review", by=by, check_perm=False, note="; ".join(order.review_reasons))
+        run_transition(
+            order, "send_to_review", by=by, check_perm=False, note=review_note(order.review_reasons)
+        )
     else:
         order.approved_at = now
         run_transition(order, "auto_approve", by=by, check_perm=False)
@@ -156,3 +160,8 @@ def order_mark_paid(*, order_id: int, transaction_id: str = "", by=None) -> Orde
     _route(order, by=by, now=now)
     order.save()
     return order
+
+
+def review_note(reasons: list[str]) -> str:
+    """The timeline note of a send-to-review: the rules' reasons, translated when shown."""
+    return make_note("orders.review_reasons", reasons=[text_param(r) for r in reasons])

@@ -30,7 +30,9 @@ from orders.views.invoices import (
     InvoiceRequestView,
     export_invoices,
 )
+from orders.views.links import OrderLineView
 from orders.views.manual import ManualOrderView
+from orders.views.money import PayAgainView, PaymentMarkPaidView, RefundMarkPaidView, RefundOwedListView
 from orders.views.orders import (
     ACTION_ORDER,
     ACTIONS,
@@ -52,6 +54,11 @@ __all__ = [
     "OrderMergeView",
     "OrderSplitView",
     "change_context",
+    "OrderLineView",
+    "PayAgainView",
+    "PaymentMarkPaidView",
+    "RefundMarkPaidView",
+    "RefundOwedListView",
     "ACTIONS",
     "ACTION_ORDER",
     "EXPORT_LIMIT",

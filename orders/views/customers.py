@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
-from oms.privacy import can_view_personal_data
+from oms.exports import export_response
+from oms.privacy import can_view_personal_data, mask
 from orders import services
 from orders.choices import BADGE_COLOURS
 from orders.forms import CustomerAnonymiseForm, CustomerEditForm, CustomerMergeForm, CustomerSearchForm
 from orders.models import Customer
 from orders.panels import customer_panels
 from orders.selectors import customer_duplicates, customer_orders, customer_summary, customers_for_list
-from orders.views._common import page_of
+from orders.views._common import EXPORT_LIMIT, page_of
 
 
 def _customer_or_404(pk: int) -> Customer:
@@ -29,12 +33,45 @@ def _customer_or_404(pk: int) -> Customer:
         raise Http404(_("No such customer.")) from exc
 
 
+CUSTOMER_EXPORT_HEADERS = [
+    gettext_lazy("Customer"),
+    gettext_lazy("Name"),
+    gettext_lazy("Phone"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("VIP"),
+    gettext_lazy("Blacklisted"),
+    gettext_lazy("Orders"),
+    gettext_lazy("Last order"),
+]
+
+
+def _customer_export_row(c) -> list:
+    # Exports leave the screen: personal data is always masked in them.
+    anonymised = bool(c.anonymised_at)
+    return [
+        c.pk,
+        "" if anonymised else mask(c.name, "name"),
+        "" if anonymised else mask(c.phone, "phone"),
+        "" if anonymised else mask(c.email, "email"),
+        bool(c.is_vip),
+        bool(c.is_blacklisted),
+        c.order_count,
+        timezone.localtime(c.last_order_at).strftime("%Y-%m-%d %H:%M") if c.last_order_at else "",
+    ]
+
+
 class CustomerListView(PermissionRequiredMixin, View):
     permission_required = "orders.view_customer"
 
     def get(self, request):
         form = CustomerSearchForm(request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
+        fmt = request.GET.get("export")
+        if fmt in ("csv", "xlsx"):
+            if not request.user.has_perm("orders.export_order"):
+                raise PermissionDenied
+            rows = (_customer_export_row(c) for c in customers_for_list(q=q)[:EXPORT_LIMIT].iterator(2000))
+            return export_response(name="customers", fmt=fmt, headers=CUSTOMER_EXPORT_HEADERS, rows=rows)
         page = page_of(customers_for_list(q=q), request)
         return render(request, "orders/customer_list.html", {"form": form, "q": q, "page": page})
 

@@ -18,7 +18,7 @@ from django.views import View
 from orders import services
 from orders.choices import OrderSource
 from orders.forms import LINE_PATH, LineFormSet, ManualOrderForm
-from orders.validation import sku_lookup
+from orders.validation import DEDUCTION_FIELDS, sku_lookup
 
 
 class ManualOrderView(PermissionRequiredMixin, View):
@@ -86,6 +86,7 @@ class ManualOrderView(PermissionRequiredMixin, View):
             "lines": lines,
             "shipping_fee": cd.get("shipping_fee") or "0.00",
             "discount": cd.get("discount") or "0.00",
+            **{key: cd.get(key) or "0.00" for key in DEDUCTION_FIELDS},
             "payment": {
                 "method": cd["payment_method"],
                 "status": cd["payment_status"],
@@ -138,6 +139,7 @@ def _payment_amount(cd: dict, lines: list[dict]) -> str:
         return amount
     try:
         total = sum((Decimal(line["unit_price"]) * int(line["quantity"]) for line in lines), Decimal("0"))
-        return str(total + Decimal(cd.get("shipping_fee") or "0") - Decimal(cd.get("discount") or "0"))
+        taken = sum((Decimal(cd.get(key) or "0") for key in ("discount", *DEDUCTION_FIELDS)), Decimal("0"))
+        return str(total + Decimal(cd.get("shipping_fee") or "0") - taken)
     except (InvalidOperation, ValueError, ArithmeticError):
         return ""  # the intake names the field at fault

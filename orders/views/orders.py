@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from inventory.notes import DECISION_LABELS
 from oms.audit import timeline_for
+from oms.bulk_views import BulkMixin
 from oms.exceptions import DomainError
 from oms.exports import csv_streaming_response, export_response
 from oms.privacy import can_view_personal_data, mask
@@ -44,17 +46,19 @@ from orders.views.editing import change_context
 # --------------------------------------------------------------------------------------------
 
 
-class OrderListView(PermissionRequiredMixin, View):
+class OrderListView(PermissionRequiredMixin, BulkMixin, View):
     permission_required = "orders.view_order"
     template_name = "orders/order_list.html"
     title = gettext_lazy("Orders")
+    bulk_list_key = "orders"
+    bulk_enabled = True
 
-    def base_queryset(self):
+    def base_queryset(self, params=None):
         return orders_for_list()
 
     def get(self, request):
-        filterset = OrderFilter(request.GET or None, queryset=self.base_queryset())
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.base_queryset()
+        filterset = OrderFilter(request.GET or None, queryset=self.base_queryset(request.GET))
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.base_queryset(request.GET)
         if filterset.is_bound and not filterset.is_valid():
             messages.error(request, _("Some filters were not understood; showing everything."))
         export = request.GET.get("export")
@@ -62,7 +66,24 @@ class OrderListView(PermissionRequiredMixin, View):
             if not request.user.has_perm("orders.export_order"):
                 raise PermissionDenied
             return export_orders(qs, export)
-        return render(request, self.template_name, self.context(request, filterset, page_of(qs, request)))
+        ctx = self.context(request, filterset, page_of(qs, request))
+        if self.bulk_enabled:
+            ctx["bulk"] = self.bulk_context(qs)
+        return render(request, self.template_name, ctx)
+
+    def post(self, request, *args, **kwargs):
+        if not self.bulk_enabled:
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def bulk_queryset(self, params):
+        filterset = OrderFilter(params or None, queryset=self.base_queryset(params))
+        if not filterset.is_bound:
+            return self.base_queryset(params)
+        return filterset.qs if filterset.is_valid() else None
+
+    def bulk_export(self, qs, fmt):
+        return export_orders(qs, fmt)
 
     def context(self, request, filterset, page) -> dict:
         return {"filter": filterset, "page": page, "title": self.title, "badge_colours": BADGE_COLOURS}
@@ -129,8 +150,9 @@ def export_orders(qs, fmt: str) -> HttpResponse:
 class ReviewQueueView(OrderListView):
     template_name = "orders/review_queue.html"
     title = gettext_lazy("Review queue")
+    bulk_enabled = False  # the queue has its own quick "approve selected"
 
-    def base_queryset(self):
+    def base_queryset(self, params=None):
         user = self.request.user
         finance_only = user.has_perm("orders.finance_review_order") and not user.has_perm(
             "orders.review_order"
@@ -151,8 +173,8 @@ class ExceptionQueueView(OrderListView):
     template_name = "orders/exception_queue.html"
     title = gettext_lazy("Exceptions")
 
-    def base_queryset(self):
-        return orders_exceptions(kind=self.request.GET.get("kind", ""))
+    def base_queryset(self, params=None):
+        return orders_exceptions(kind=(params if params is not None else self.request.GET).get("kind", ""))
 
     def context(self, request, filterset, page) -> dict:
         ctx = super().context(request, filterset, page)
@@ -277,6 +299,9 @@ class OrderDetailView(PermissionRequiredMixin, View):
             "review_reasons": [reason_label(r) for r in order.review_reasons],
             "priority_reasons": [reason_label(r) for r in order.priority_reasons],
             "explanation": order.allocation_explanation or {},
+            "explanation_decision": DECISION_LABELS.get(
+                (order.allocation_explanation or {}).get("decision"), ""
+            ),
             "can_see_pii": can_view_personal_data(request.user),
             "panels": order_panels(order, request),
             **change_context(order, request.user),

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from oms.audit import log_changes
 from oms.db import retry_on_conflict
+from oms.notes import choice_param, ref_param
+from oms.notes import note as make_note
 from reconciliation.choices import DIFFERENCES, BillStatus, ItemKind, ItemStatus, MatchKind, Resolution
 from reconciliation.exceptions import AdjustmentInvalid, DifferenceAlreadyResolved
 from reconciliation.models import (
@@ -97,8 +99,7 @@ def bill_match(*, bill_id: int, rows: list[tuple], bad_rows: list[dict] = ()) ->
         instance=statement,
         before={},
         action="bill matched",
-        note=_("Bill %(name)s: %(matched)d matched, %(differences)d differences")
-        % {"name": bill.original_name, **match_summary(counts)},
+        note=make_note("reconciliation.bill_matched", name=bill.original_name, **match_summary(counts)),
     )
     return counts
 
@@ -240,7 +241,13 @@ def bill_match_resolve(*, match_id: int, resolution: str, note: str = "", amount
         before={},
         by=by,
         action="difference resolved",
-        note=f"{match.get_kind_display()} {match.reference} {match.sku_code}: {match.get_resolution_display()}"
-        + (f" ({note})" if note else ""),
+        note=make_note(
+            "reconciliation.difference_resolved_note" if note else "reconciliation.difference_resolved",
+            kind=choice_param("reconciliation.BillMatch.kind", match.kind),
+            reference=ref_param(match.reference),
+            sku=match.sku_code,
+            resolution=choice_param("reconciliation.BillMatch.resolution", match.resolution),
+            **({"note": note} if note else {}),
+        ),
     )
     return match

@@ -6,10 +6,10 @@ from datetime import date
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from oms.audit import log_changes
 from oms.db import retry_on_conflict
+from oms.notes import note as make_note
 from reconciliation import selectors
 from reconciliation.choices import ItemKind, ItemStatus
 from reconciliation.exceptions import ItemsNotAvailable
@@ -46,7 +46,9 @@ def statement_create(
     )
     statement.number = f"DZ{timezone.localdate():%Y%m}-{statement.pk:05d}"
     statement.save(update_fields=["number"])
-    log_changes(instance=statement, before={}, by=by, action="create", note=_("Draft created"))
+    log_changes(
+        instance=statement, before={}, by=by, action="create", note=make_note("reconciliation.draft_created")
+    )
     return statement
 
 

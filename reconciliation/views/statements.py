@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from inventory.selectors import suppliers_by_code
 from oms.audit import timeline_for
 from oms.exceptions import DomainError
+from oms.exports import ListExportMixin, export_response
 from reconciliation import selectors, services
 from reconciliation.choices import ItemStatus, StatementStatus
 from reconciliation.exports import statement_pdf, statement_xlsx
@@ -40,12 +41,33 @@ from reconciliation.views._common import (
 )
 
 
-class SupplierBalanceListView(PermissionRequiredMixin, ListView):
+class SupplierBalanceListView(PermissionRequiredMixin, ListExportMixin, ListView):
     """Each supplier with total, reconciled and remaining (reconciled + remaining = total)."""
 
     permission_required = "reconciliation.view_reconcilableitem"
     template_name = "reconciliation/supplier_list.html"
     paginate_by = PAGE
+    export_name = "supplier-balances"
+    export_permission = "reconciliation.view_reconcilableitem"
+
+    def export_headers(self) -> list:
+        return [
+            _("Code"),
+            _("Supplier"),
+            _("Total"),
+            _("Reconciled"),
+            _("Remaining"),
+            _("Open items"),
+            _("Paid"),
+        ]
+
+    def export_rows(self, qs, fmt: str) -> HttpResponse:
+        balances = selectors.supplier_balances(list(qs[: self.export_limit]))
+        rows = (
+            [b.supplier.code, b.supplier.name, b.total, b.reconciled, b.remaining, b.open_items, b.paid]
+            for b in balances
+        )
+        return export_response(name=self.export_name, fmt=fmt, headers=self.export_headers(), rows=rows)
 
     def get_queryset(self):
         return suppliers_by_code()
@@ -56,10 +78,38 @@ class SupplierBalanceListView(PermissionRequiredMixin, ListView):
         return ctx
 
 
-class StatementListView(PermissionRequiredMixin, ListView):
+class StatementListView(PermissionRequiredMixin, ListExportMixin, ListView):
     permission_required = VIEW
     template_name = "reconciliation/statement_list.html"
     paginate_by = PAGE
+    export_name = "statements"
+    export_permission = VIEW
+
+    def export_headers(self) -> list:
+        return [
+            _("Statement"),
+            _("Supplier"),
+            _("Period from"),
+            _("Period to"),
+            _("State"),
+            _("Lines"),
+            _("Total"),
+            _("Created by"),
+            _("Reconciled on"),
+        ]
+
+    def export_row(self, s) -> list:
+        return [
+            s.number,
+            s.supplier.name,
+            s.period_start,
+            s.period_end,
+            s.get_status_display(),
+            s.line_count,
+            s.total,
+            str(s.created_by or ""),
+            s.reconciled_on,
+        ]
 
     def get_queryset(self):
         self.filters = StatementFilterForm(self.request.GET or None)

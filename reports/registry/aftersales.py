@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.selectors_reports import cases_by
@@ -51,6 +52,8 @@ def _aftersales_by(group: str):
             if group in RATED_GROUPS
             else {}
         )
+        if group == "reason":  # the starting reason names are catalogue messages: shown translated
+            rows = [(gettext(key) if key else key, *rest) for key, *rest in rows]
         table = _aftersales_table(rows, shipped)
         return ReportResult(
             columns=[

@@ -16,3 +16,30 @@ document.addEventListener("htmx:configRequest", (event) => {
     event.detail.parameters.toggle = field.value;
   }
 });
+
+// Bulk bars (templates/inc/bulk_bar.html): the header checkbox ticks every row on the page, and the bar
+// shows how many rows are ticked. Ticking "all matching the filter" needs no row ticked.
+const bulkItems = () => Array.from(document.querySelectorAll("input[data-bulk-item]"));
+const bulkCount = () => {
+  const ticked = bulkItems().filter((box) => box.checked).length;
+  document.querySelectorAll("[data-bulk-count]").forEach((el) => {
+    el.textContent = String(ticked);
+  });
+  document.querySelectorAll("input[data-bulk-all]").forEach((all) => {
+    all.checked = ticked > 0 && ticked === bulkItems().length;
+    all.indeterminate = ticked > 0 && ticked < bulkItems().length;
+  });
+};
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement)) return;
+  if (field.hasAttribute("data-bulk-all")) {
+    bulkItems().forEach((box) => {
+      box.checked = field.checked;
+    });
+    bulkCount();
+  } else if (field.hasAttribute("data-bulk-item")) {
+    bulkCount();
+  }
+});
+document.addEventListener("DOMContentLoaded", bulkCount);

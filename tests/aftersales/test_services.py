@@ -46,6 +46,7 @@ from aftersales.services import (
 from inventory.models import StockLevel
 from oms.exceptions import IllegalTransition, PermissionRefused
 from oms.models import OutboxMessage
+from oms.notes import render_note
 from tests.factories import order_through_services
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_refund_before_shipment_holds_the_order(unshipped_order, ops_user, finan
     case = case_approve(case_id=case.pk, by=ops_user)
     unshipped_order.refresh_from_db()
     assert unshipped_order.status == "on_hold"
-    assert unshipped_order.hold_reason == f"Refund requested in after-sales case {case.number}"
+    assert render_note(unshipped_order.hold_reason) == f"Refund requested in after-sales case {case.number}"
     assert case.stopped_parcel is True
     refund = refund_record(case_id=case.pk, amount="398.00", by=finance_user)
     case.refresh_from_db()

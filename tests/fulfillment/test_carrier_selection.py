@@ -6,6 +6,7 @@ import pytest
 
 from fulfillment.carrier_selection import ParcelFacts, carrier_choose
 from fulfillment.exceptions import NoCarrierAvailable
+from oms.notes import render_note
 from tests.factories import CarrierFactory, CarrierRuleFactory, CarrierServiceFactory, RateRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +46,13 @@ def test_cheapest_covering_rate_wins(carriers):
     choice = carrier_choose(facts=ParcelFacts(province="上海", weight_g=2500))
     # ZTO 7 + 2×2 = 11.00 beats YTO 8 + 3×2 = 14.00; freight 30.00; SF 30.00
     assert (choice.service, choice.price) == (carriers["zto"], Decimal("11.00"))
-    assert choice.reasons[-1] == "Cheapest: ZTO · Standard."
+    assert render_note(choice.reasons[-1]) == "Cheapest: ZTO · Standard."
 
 
 def test_region_coverage_excludes_a_service(carriers):
     choice = carrier_choose(facts=ParcelFacts(province="广东", weight_g=2500))
     assert (choice.service, choice.price) == (carriers["yto"], Decimal("14.00"))
-    assert "ZTO · Standard: does not cover 广东." in choice.reasons
+    assert "ZTO · Standard: does not cover 广东." in [render_note(r) for r in choice.reasons]
 
 
 def test_province_rate_row_beats_the_default_row(carriers):
@@ -63,7 +64,7 @@ def test_province_rate_row_beats_the_default_row(carriers):
 def test_urgent_goes_express_even_when_dearer(carriers):
     choice = carrier_choose(facts=ParcelFacts(province="上海", weight_g=500, is_urgent=True))
     assert (choice.service, choice.price) == (carriers["sf"], Decimal("20.00"))
-    assert choice.reasons == ["Rule “Urgent by air” sends it with SF · Next day."]
+    assert [render_note(r) for r in choice.reasons] == ["Rule “Urgent by air” sends it with SF · Next day."]
 
 
 def test_heavy_goes_freight(carriers):
@@ -79,8 +80,8 @@ def test_bulky_goes_freight(carriers):
 def test_urgent_but_too_heavy_for_express_falls_to_the_next_rule(carriers):
     choice = carrier_choose(facts=ParcelFacts(province="上海", weight_g=25000, is_urgent=True))
     assert choice.service == carriers["freight"]
-    assert choice.reasons[0] == (
-        "Rule “Urgent by air” matched but SF · Next day 25000 g is above its 20000 g limit."
+    assert render_note(choice.reasons[0]) == (
+        "Rule “Urgent by air” matched but SF · Next day 25,000 g is above its 20,000 g limit."
     )
 
 

@@ -24,6 +24,7 @@ from fulfillment.services import (
     tracking_record,
 )
 from inventory.models import Reservation, StockLevel, StockMovement
+from oms.notes import render_note
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_weight_out_of_tolerance_goes_to_review(parcel, warehouse_user):
     shipment = shipment_mark_packed(shipment_id=shipment.pk, weight_g=1400, by=warehouse_user)
     # expected 2×200 + 350 + 150 = 900 g, tolerance max(50, 90) = 90 g
     assert (shipment.status, shipment.weight_g) == (S.REVIEW, 1400)
-    assert shipment.review_reason == "Weighed 1400 g, expected 900 g ± 90 g."
+    assert render_note(shipment.review_reason) == "Weighed 1,400 g, expected 900 g ± 90 g."
 
 
 def test_ship_consumes_the_reservation_and_ships_the_order(parcel, warehouse_user, warehouse):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django_fsm_log.models import StateLog
 
 from inventory.models import Reservation
+from oms.notes import render_note
 from orders import services
 from orders.models import Order, OrderLineAllocation, OrderRule
 from tests.inventory.helpers import assert_invariants
@@ -52,7 +53,9 @@ def test_a_batch_records_each_decision_its_lines_and_its_logged_transition(appro
     assert [orders[o.pk].status for o in (first, second, third)] == ["allocated", "allocated", "backordered"]
     assert _logs(first) == [("approved", "allocated", "allocate", ops_user.pk, None)]
     assert _logs(second) == [("approved", "allocated", "allocate", ops_user.pk, None)]
-    assert _logs(third) == [("approved", "backordered", "backorder", ops_user.pk, "SKU-0002 −2")]
+    assert [(*row[:4], render_note(row[4])) for row in _logs(third)] == [
+        ("approved", "backordered", "backorder", ops_user.pk, "Short: SKU-0002 short by 2")
+    ]
     assert orders[first.pk].allocation_explanation["decision"] == "single_warehouse"
     assert orders[first.pk].allocation_explanation["chosen"] == ["SH"]
     assert orders[third.pk].allocation_explanation["decision"] == "backorder"

@@ -12,6 +12,7 @@ from django_fsm_log.models import StateLog
 
 from oms.audit import timeline_for
 from oms.models import ChangeLog, OutboxMessage
+from oms.notes import render_note
 from orders.models import Address, Customer, Order, OrderLine, Payment
 from orders.services import order_intake, orders_intake_batch
 from tests.factories import ChannelFactory, order_body
@@ -98,7 +99,7 @@ def test_a_batch_writes_lines_payments_and_a_timeline_in_order(api, sku):
         ("transition", "Paid"),
         ("transition", "Approved automatically"),
     ]
-    assert ChangeLog.objects.get().note == "Intake: api"
+    assert render_note(ChangeLog.objects.get().note) == "Received through API"
     message = OutboxMessage.objects.get()
     assert (message.event, message.dedupe_key, message.recipient) == (
         "order.paid",
