@@ -190,6 +190,8 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
             )
         )
     change_labels = getattr(instance, "transition_labels", {})
+    # A model may name the fields of its change log for screens (``field_labels``); others show the field name.
+    field_labels = getattr(instance, "field_labels", {})
     for row in ChangeLog.objects.filter(content_type=ct, object_id=instance.pk).select_related("by"):
         entries.append(
             TimelineEntry(
@@ -201,7 +203,7 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 source="",
                 target="",
                 note=render_note(row.note),
-                changes=row.changes,
+                changes={str(field_labels.get(k, k)): v for k, v in row.changes.items()},
             )
         )
     entries.sort(key=lambda e: e.timestamp)

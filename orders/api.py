@@ -31,6 +31,7 @@ from orders.services import (
     payment_mark_failed,
 )
 from orders.services.digest import CONFLICT_MESSAGE
+from orders.services.editing import order_change_address
 
 
 class ChannelAPIView(APIView):
@@ -220,3 +221,35 @@ class OrderPaymentFailedAPIView(ChannelAPIView):
         reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
         payment = payment_mark_failed(order_id=order_id, reason=str(reason or "")[:300])
         return Response(OrderOutSerializer(payment.order).data)
+
+
+class AddressInSerializer(serializers.Serializer):
+    shipping_address = serializers.DictField(
+        help_text="The fields that change: name, phone, province, city, …"
+    )
+
+
+class OrderAddressAPIView(ChannelAPIView):
+    @extend_schema(
+        request=AddressInSerializer,
+        responses={
+            200: OrderOutSerializer,
+            400: ErrorsSerializer,
+            404: ErrorsSerializer,
+            409: ErrorsSerializer,
+        },
+        summary="The buyer changed the delivery address: allowed until the order is released to the warehouse",
+    )
+    def post(self, request, number: str):
+        order_id = _channel_order(request, number)
+        if order_id is None:
+            return Response(
+                {"detail": _("No order %(number)s in this channel.") % {"number": number}}, status=404
+            )
+        address = request.data.get("shipping_address") if isinstance(request.data, dict) else None
+        if not isinstance(address, dict) or not address:
+            return Response({"shipping_address": [_("Expected an object.")]}, status=400)
+        result = order_change_address(
+            order_id=order_id, address=address, channel_name=request.auth.channel.name
+        )
+        return Response(OrderOutSerializer(result.order).data)

@@ -14,6 +14,11 @@ urlpatterns = [
         name="api-order-cancel",
     ),
     path(
+        "orders/<str:number>/address/",
+        login_not_required(api.OrderAddressAPIView.as_view()),
+        name="api-order-address",
+    ),
+    path(
         "orders/<str:number>/paid/", login_not_required(api.OrderPaidAPIView.as_view()), name="api-order-paid"
     ),
     path(

@@ -205,6 +205,23 @@ ORDER_TRANSITION_LABELS = {
     "refund": _("Refund"),
     # Not transitions: change-log actions shown on the order's timeline.
     "tag": _("Tagged"),
+    # change-log actions of edits, splits and merges (orders.services.editing / split_merge)
+    "edit": _("Edited"),
+    "split": _("Split"),
+    "merge": _("Merged"),
+    "intercept": _("Intercepted"),
+    "reallocate": _("Stock reserved again"),
+    "refund_owed": _("Refund owed"),
+}
+# What the fields of an order's change log are called on its timeline (oms.audit.timeline_for).
+ORDER_FIELD_LABELS = {
+    "subtotal": _("Subtotal"),
+    "shipping_fee": _("Shipping fee"),
+    "discount": _("Discount"),
+    "total": _("Total"),
+    "ship_to": _("Ship to"),
+    "recipient": _("Recipient"),
+    "line_summary": _("Lines"),
 }
 INVOICE_TRANSITION_LABELS = {
     "issue": _("Issued"),

@@ -9,13 +9,13 @@ register_notes(
     {
         # order edits (orders.services.editing)
         "orders.edit.reason": _("Edited: %(reason)s"),
+        "orders.edit.by_channel": _("the buyer changed the address on %(channel)s"),
         "orders.edit.line_added": _("%(sku)s × %(quantity)s added"),
         "orders.edit.line_removed": _("%(sku)s × %(quantity)s removed"),
         "orders.edit.line_quantity": _("%(sku)s: quantity %(old)s → %(new)s"),
         "orders.edit.line_price": _("%(sku)s: unit price %(old)s → %(new)s"),
         "orders.edit.line_swapped": _("line %(line)s: %(old)s replaced by %(new)s"),
         "orders.edit.lines": _("Lines: %(changes)s"),
-        "orders.edit.address": _("New delivery address (province %(old)s → %(new)s)"),
         "orders.edit.payment_due": _(
             "Waits for an additional payment of %(due)s: the new total %(total)s is above what was paid (%(paid)s)"
         ),
@@ -26,8 +26,8 @@ register_notes(
         "orders.edit.parcel_withdrawn": _(
             "Order %(number)s changed: intercepted and taken out of this parcel"
         ),
-        "orders.edit.reserved_again": _("Stock reserved again for the changed lines"),
-        "orders.edit.backordered": _("Not enough stock for the changed lines: backordered"),
+        "orders.edit.reserved_again": _("Stock reserved again"),
+        "orders.edit.backordered": _("Not enough stock: backordered"),
         # manual split and merge (orders.services.split_merge)
         "orders.split.moved_to": _("Split: %(lines)s moved to %(number)s"),
         "orders.split.created_from": _("Split from %(number)s: %(lines)s"),

@@ -85,7 +85,9 @@ def exception_counts() -> dict[str, int]:
 
 def order_detail(*, pk: int) -> Order:
     return (
-        Order.objects.select_related("channel", "customer", "shipping_address", "reship_of", "created_by")
+        Order.objects.select_related(
+            "channel", "customer", "shipping_address", "reship_of", "created_by", "split_from", "merged_into"
+        )
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -100,6 +102,8 @@ def order_detail(*, pk: int) -> Order:
             "refunds",
             "tags",
             "reships",
+            "splits",
+            "merged_orders",
         )
         .get(pk=pk)
     )

@@ -29,5 +29,10 @@ urlpatterns = [
     path("pay/<str:token>/", views.PayAgainView.as_view(), name="pay-again"),
     path("<int:pk>/mark-paid/", views.PaymentMarkPaidView.as_view(), name="payment-mark-paid"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.OrderEditView.as_view(), name="edit"),
+    path("<int:pk>/edit/line/", views.EditLineRowView.as_view(), name="edit-line"),
+    path("<int:pk>/edit/sku/", views.EditSkuLookupView.as_view(), name="edit-sku"),
+    path("<int:pk>/split/", views.OrderSplitView.as_view(), name="split"),
+    path("<int:pk>/merge/", views.OrderMergeView.as_view(), name="merge"),
     path("<int:pk>/<slug:action>/", views.OrderActionView.as_view(), name="action"),
 ]

@@ -14,6 +14,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from oms.audit import logged
 from orders.choices import (
     BEFORE_SHIPPED,
+    ORDER_FIELD_LABELS,
     ORDER_TRANSITION_LABELS,
     SLA_STATUSES,
     OrderSource,
@@ -27,6 +28,7 @@ from orders.models.rule import Tag
 
 class Order(FSMModelMixin, models.Model):
     transition_labels = ORDER_TRANSITION_LABELS
+    field_labels = ORDER_FIELD_LABELS
     number = models.CharField(_("order number"), max_length=20, unique=True)
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="orders"

@@ -6,6 +6,7 @@
 - ``sla``: orders waiting past their SLA move up the queue and operations are told;
 - ``completion``: delivered orders complete when their channel's after-sales window closes;
 - ``allocation``: the orders' side of allocation (single, batch, pending, backorders, re-allocation);
+- ``editing``: edit an order until it is packed; ``split_merge``: manual split, merge of one buyer's orders;
 - ``customers``: customer matching, preferences, merge, anonymise;
 - ``invoices``: request, issue, send, void, red-letter flag;
 - ``notifications``: order notices to customers; ``channels``: API tokens;
@@ -56,6 +57,7 @@ from orders.services.customers import (
     customer_update,
 )
 from orders.services.deductions import line_share_fields, order_lines_allocate_deductions
+from orders.services.editing import EditResult, order_change_refusal, order_edit
 from orders.services.intake import (
     _external_id,
     _intake_write,
@@ -113,9 +115,17 @@ from orders.services.routing import (
     order_mark_paid,
 )
 from orders.services.sla import orders_sla_review
+from orders.services.split_merge import merge_refusal, mergeable_orders, order_split, orders_merge
 from orders.services.tags import order_tag_add
 
 __all__ = [
+    "EditResult",
+    "order_change_refusal",
+    "order_edit",
+    "mergeable_orders",
+    "merge_refusal",
+    "order_split",
+    "orders_merge",
     "orders_sla_review",
     "PayLinkInvalid",
     "ReferenceRequired",

@@ -203,11 +203,19 @@ def _line_notes(line: OrderLine, clean: CleanLine) -> list[dict]:
 
 
 @retry_on_conflict
-def order_edit(*, order_id: int, data: dict, by=None, reason: str = "") -> EditResult:
-    """Change an order that is not packed yet; see the module docstring for what follows from a change."""
+def order_edit(
+    *, order_id: int, data: dict, by=None, reason: str | dict = "", before_release: bool = False
+) -> EditResult:
+    """Change an order that is not packed yet; see the module docstring for what follows from a change.
+
+    ``reason``: the text typed, or a ``note_param``; ``before_release``: refuse once the warehouse has it."""
     _check_perm(by, "orders.edit_order", _("edit orders"))
     order = order_lock(order_id=order_id)
     refusal = order_change_refusal(order)
+    if before_release and order_stage(order) == S.IN_FULFILLMENT:
+        refusal = _("%(number)s is already with the warehouse: ask operations to change it.") % {
+            "number": order.number
+        }
     if refusal:
         raise IllegalTransition(refusal)
     lines = list(order.lines.order_by("line_no"))
@@ -228,27 +236,8 @@ def order_edit(*, order_id: int, data: dict, by=None, reason: str = "") -> EditR
     _apply_lines(order, plan)
     if address_changed:
         _apply_address(order, address)
-    lines_now = list(order.lines.order_by("line_no"))
     order.shipping_fee, order.discount = shipping_fee, discount
-    order.subtotal = sum((line.line_total for line in lines_now), ZERO)
-    order.total = order.subtotal + order.shipping_fee - order.discount
-    order.line_summary = _summary(lines_now)
-    order.__dict__.update(_contact_view(order))
-    log_changes(
-        instance=order,
-        before=before,
-        by=by,
-        action="edit",
-        note=note("orders.edit.reason", reason=reason.strip()[:200] or "—"),
-    )
-    if plan.notes:
-        log_changes(
-            instance=order,
-            before={},
-            by=by,
-            action="edit",
-            note=note("orders.edit.lines", changes=plan.notes),
-        )
+    _log_edit(order, before=before, plan=plan, by=by, reason=reason)
     if reallocate:
         stock_allocate_again(order, by=by)
     elif (
@@ -258,6 +247,27 @@ def order_edit(*, order_id: int, data: dict, by=None, reason: str = "") -> EditR
     result.payment_due, result.refund = _settle_money(order, by=by)
     order.save()
     return result
+
+
+def _log_edit(order: Order, *, before: dict, plan: _LinePlan, by, reason: str | dict) -> None:
+    """New totals from the lines as they are now; the timeline gets the before and after, and the line changes."""
+    lines_now = list(order.lines.order_by("line_no"))
+    order.subtotal = sum((line.line_total for line in lines_now), ZERO)
+    order.total = order.subtotal + order.shipping_fee - order.discount
+    order.line_summary = _summary(lines_now)
+    order.__dict__.update(_contact_view(order))
+    why = reason if isinstance(reason, dict) else reason.strip()[:200] or "—"
+    log_changes(
+        instance=order, before=before, by=by, action="edit", note=note("orders.edit.reason", reason=why)
+    )
+    if plan.notes:
+        log_changes(
+            instance=order,
+            before={},
+            by=by,
+            action="edit",
+            note=note("orders.edit.lines", changes=plan.notes),
+        )
 
 
 def _withdraw(order: Order, *, removed: list[OrderLine], by) -> list[str]:
@@ -427,3 +437,20 @@ def _settle_money(order: Order, *, by) -> tuple[Decimal, Decimal]:
         log_changes(instance=order, before={}, by=by, action="refund_owed", note=reason)
         return ZERO, refund
     return ZERO, ZERO
+
+
+def order_change_address(*, order_id: int, address: dict, channel_name: str = "") -> EditResult:
+    """The buyer changed the delivery address on the channel (API): allowed until the order is released."""
+    order = Order.objects.select_related("shipping_address").get(pk=order_id)
+    current = {f: getattr(order.shipping_address, f) for f in ADDRESS_FIELDS}
+    data = {
+        "shipping_address": {**current, **(address if isinstance(address, dict) else {})},
+        "lines": [
+            {"id": ln.pk, "sku": ln.sku_code, "quantity": ln.quantity, "unit_price": str(ln.unit_price)}
+            for ln in order.lines.order_by("line_no")
+        ],
+        "shipping_fee": str(order.shipping_fee),
+        "discount": str(order.discount),
+    }
+    reason = note_param("orders.edit.by_channel", channel=channel_name)
+    return order_edit(order_id=order_id, data=data, reason=reason, before_release=True)

@@ -12,6 +12,14 @@ from orders.views.customers import (
     CustomerListView,
     CustomerMergeView,
 )
+from orders.views.editing import (
+    EditLineRowView,
+    EditSkuLookupView,
+    OrderEditView,
+    OrderMergeView,
+    OrderSplitView,
+    change_context,
+)
 from orders.views.imports import ImportPreviewView, ImportView, bad_rows_csv
 from orders.views.invoices import (
     INVOICE_ACTIONS,
@@ -40,6 +48,12 @@ from orders.views.orders import (
 )
 
 __all__ = [
+    "EditLineRowView",
+    "EditSkuLookupView",
+    "OrderEditView",
+    "OrderMergeView",
+    "OrderSplitView",
+    "change_context",
     "OrderLineView",
     "PayAgainView",
     "PaymentMarkPaidView",

@@ -39,6 +39,7 @@ from orders.selectors import (
     orders_for_list,
 )
 from orders.views._common import EXPORT_LIMIT, badge, page_of
+from orders.views.editing import change_context
 
 # --------------------------------------------------------------------------------------------
 # Lists
@@ -303,6 +304,7 @@ class OrderDetailView(PermissionRequiredMixin, View):
             ),
             "can_see_pii": can_view_personal_data(request.user),
             "panels": order_panels(order, request),
+            **change_context(order, request.user),
         }
 
 

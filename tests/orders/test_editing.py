@@ -6,8 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from fulfillment.services import pack_scan, shipment_mark_packed, shipments_create_for_order
+from fulfillment.services import (
+    interception_reason,
+    pack_scan,
+    shipment_mark_packed,
+    shipments_create_for_order,
+)
 from inventory.models import Reservation, StockLevel
+from oms.audit import timeline_for
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import ChangeLog
 from oms.notes import render_note
@@ -76,6 +82,8 @@ def test_address_change_of_allocated_order_keeps_reservations_and_logs_masked(or
     log = ChangeLog.objects.filter(object_id=order.pk, action="edit").first()
     assert "recipient" in log.changes and "13900001111" not in str(log.changes)  # masked on the timeline
     assert log.changes["ship_to"][1].startswith("上海上海市浦东新区新地")
+    edited = [e for e in timeline_for(order) if e.kind == "change" and e.changes]
+    assert set(edited[0].changes) == {"Ship to", "Recipient"}  # named for the reader, not by field
     assert not RefundRecord.objects.exists()
 
 
@@ -213,3 +221,22 @@ def test_role_without_permission_refused(order_in, finance_user):
     order = order_in("allocated")
     with pytest.raises(DomainError):
         order_edit(order_id=order.pk, data=body_of(order, line1="x路1号"), by=finance_user)
+
+
+def test_order_in_a_merged_parcel_is_taken_out_and_the_parcel_stays_for_the_other(make_order, ops_user, sku):
+    """Two orders of one buyer to one address share a parcel (合单); editing one takes only its lines out."""
+    first = services.order_allocate(order_id=make_order().pk)
+    second = make_order()
+    if second.status == "on_review":
+        second = services.order_approve(order_id=second.pk, by=ops_user)
+    second = services.order_allocate(order_id=second.pk)
+    (parcel,) = shipments_create_for_order(order_id=first.pk)
+    assert shipments_create_for_order(order_id=second.pk) == [parcel]  # merged into the pending parcel
+    services.order_hold(order_id=first.pk, by=ops_user, reason="customer called")
+    first.refresh_from_db()
+    order_edit(order_id=first.pk, data=body_of(first, line1="新地址路8号"), by=ops_user, reason="new address")
+    parcel.refresh_from_db()
+    assert parcel.status == "pending" and parcel.order_id == second.pk
+    assert list(parcel.lines.values_list("order_line__order_id", flat=True)) == [second.pk]
+    assert interception_reason(parcel) is None  # the other order's parcel goes on as it is
+    assert reserved(sku) == 4
