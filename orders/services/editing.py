@@ -34,6 +34,7 @@ from orders.locks import order_lock
 from orders.models import Address, Order, OrderLine, OrderLineAllocation, RefundRecord
 from orders.services._common import S, _check_perm, _sku_label, address_key
 from orders.services.allocation import _record_allocation
+from orders.services.deductions import order_lines_allocate_deductions
 from orders.validation import CleanLine, Errors, _address, _line, _money, sku_lookup
 
 EDITABLE = [*BEFORE_SHIPPED, S.ON_HOLD]
@@ -126,6 +127,12 @@ def _validate(order: Order, data: dict, lines: list[OrderLine]) -> tuple[dict, l
         subtotal = sum((c.line_total for _id, c in clean_lines), ZERO)
         if subtotal + shipping_fee - discount < 0:
             errors.add("discount", _("The discount is larger than the lines plus shipping."))
+        elif discount < order.discount - order.seller_discount:
+            errors.add(
+                "discount",
+                _("The discount includes %(amount)s of coupons and points: it cannot be less.")
+                % {"amount": order.discount - order.seller_discount},
+            )
     if errors:
         raise DomainError(
             _("The order was not changed: correct the fields marked."), field_errors=errors.by_field
@@ -238,6 +245,7 @@ def order_edit(
         _apply_address(order, address)
     order.shipping_fee, order.discount = shipping_fee, discount
     _log_edit(order, before=before, plan=plan, by=by, reason=reason)
+    order_lines_allocate_deductions(order=order)
     if reallocate:
         stock_allocate_again(order, by=by)
     elif (

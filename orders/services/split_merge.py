@@ -29,6 +29,7 @@ from orders.choices import OrderSource
 from orders.locks import order_lock, orders_lock
 from orders.models import Order, OrderLine, Payment
 from orders.services._common import S, _check_perm, next_order_number
+from orders.services.deductions import order_lines_allocate_deductions
 from orders.services.editing import (
     MONEY_FIELDS,
     _withdraw,
@@ -41,6 +42,8 @@ from orders.services.editing import (
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The deductions an order keeps apart from its seller discount (all of them are within ``discount``).
+COUPON_FIELDS = ("coupon_amount", "platform_coupon_amount", "points_amount")
 # Orders that may be merged: reviewed and paid, not yet with the warehouse (nor held: resume it first).
 MERGEABLE = (S.APPROVED, S.BACKORDERED, S.ALLOCATED)
 # Fields a split copies from the order to the new one.
@@ -130,6 +133,8 @@ def order_split(*, order_id: int, quantities: dict[int, int], by=None, reason: s
         action="create",
         note=note("orders.split.created_from", number=order.number, lines=summary),
     )
+    order_lines_allocate_deductions(order=order)
+    order_lines_allocate_deductions(order=new)
     if had_stock:
         stock_allocate_again(order, by=by)
         stock_allocate_again(new, by=by)
@@ -202,7 +207,15 @@ def _split_money(order: Order, new: Order) -> None:
     """The moved lines take their share of the discount and of every payment; shipping stays on the order."""
     old_subtotal, old_total = order.subtotal, order.total
     new.subtotal = sum(new.lines.values_list("line_total", flat=True), ZERO)
-    new.discount = min(_share(order.discount, new.subtotal, old_subtotal), new.subtotal)
+    # Each kind of deduction (seller discount, coupons, points) moves by the moved share of the goods.
+    room = new.subtotal
+    for field in COUPON_FIELDS:
+        part = min(_share(getattr(order, field), new.subtotal, old_subtotal), room)
+        setattr(new, field, part)
+        setattr(order, field, getattr(order, field) - part)
+        room -= part
+    seller = min(_share(order.seller_discount, new.subtotal, old_subtotal), room)
+    new.discount = seller + sum((getattr(new, f) for f in COUPON_FIELDS), ZERO)
     new.shipping_fee = ZERO
     new.total = new.subtotal - new.discount
     order.subtotal = old_subtotal - new.subtotal
@@ -298,6 +311,7 @@ def orders_merge(*, keep_id: int, order_ids: list[int], by=None, reason: str = "
         note=note("orders.merge.took", numbers=[o.number for o in others]),
     )
     stock_allocate_again(keep, by=by)
+    order_lines_allocate_deductions(order=keep)
     keep.save()
     return keep
 
@@ -312,6 +326,9 @@ def _take_over(keep: Order, other: Order, *, next_no: int, by) -> int:
     keep.subtotal += other.subtotal
     keep.shipping_fee += other.shipping_fee
     keep.discount += other.discount
+    for field in COUPON_FIELDS:
+        setattr(keep, field, getattr(keep, field) + getattr(other, field))
+        setattr(other, field, ZERO)
     keep.priority = max(keep.priority, other.priority)
     keep.is_urgent = keep.is_urgent or other.is_urgent
     other.subtotal = other.shipping_fee = other.discount = other.total = ZERO
