@@ -42,3 +42,18 @@ class InventoryConfig(AppConfig):
         "suppliers": "inventory.importers.import_suppliers",
         "stock": "inventory.importers.import_stock",
     }
+
+    def ready(self) -> None:
+        from inventory.import_columns import SKU_COLUMNS, STOCK_COLUMNS, SUPPLIER_COLUMNS
+        from oms.import_templates import ImportTemplate, register_import_template
+
+        # Templates of the command-line imports (``manage.py import <kind> FILE``).
+        register_import_template(
+            ImportTemplate("skus", _("SKUs and products"), SKU_COLUMNS, "inventory.add_sku")
+        )
+        register_import_template(
+            ImportTemplate("suppliers", _("Suppliers"), SUPPLIER_COLUMNS, "inventory.add_supplier")
+        )
+        register_import_template(
+            ImportTemplate("stock", _("Stock count"), STOCK_COLUMNS, "inventory.count_stock")
+        )
