@@ -79,7 +79,10 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
     payment_amount = forms.CharField(
         label=_("Amount paid"),
         required=False,
-        help_text=_("Empty: not paid yet (awaiting payment of the order total), unless the status says Paid"),
+        help_text=_(
+            "Empty: not paid yet (awaiting payment of the order total); cash on delivery goes ahead and is "
+            "collected with the parcel"
+        ),
     )
     # A known customer's address picked in the lookup: its street, recipient and phone fill the empty fields.
     address_from = forms.IntegerField(required=False, widget=forms.HiddenInput)

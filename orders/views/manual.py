@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from orders import services
-from orders.choices import OrderSource, PaymentStatus
+from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.forms import LINE_PATH, LineFormSet, ManualOrderForm
 from orders.selectors import address_for_phone
 from orders.validation import sku_lookup
@@ -133,10 +133,16 @@ def _lines(line_forms) -> list[dict]:
 
 
 def _payment_status(cd: dict) -> str:
-    """The status chosen, else "from the amount paid": paid when an amount was typed, else awaiting payment."""
+    """The status chosen, else "from the amount paid": paid when an amount was typed, else awaiting payment;
+    cash on delivery (and no charge) goes ahead as before: the money is collected with the parcel."""
     if cd.get("payment_status"):
         return cd["payment_status"]
-    return PaymentStatus.PAID if (cd.get("payment_amount") or "").strip() else PaymentStatus.PENDING
+    if (cd.get("payment_amount") or "").strip() or cd.get("payment_method") in (
+        PaymentMethod.COD,
+        PaymentMethod.NONE,
+    ):
+        return PaymentStatus.PAID
+    return PaymentStatus.PENDING
 
 
 ADDRESS_FIELDS = {

@@ -75,3 +75,9 @@ def test_an_amount_typed_with_the_status_left_to_it_is_paid(client_for, ops_user
     data = manual_post(channel=channel.pk, payment_status="", payment_amount="119.80", payment_method="cod")
     assert client_for(ops_user).post("/orders/new/", data).status_code == 302
     assert Order.objects.get().status != "pending_payment"
+
+
+def test_cash_on_delivery_without_an_amount_goes_ahead(client_for, ops_user, channel, sku):
+    data = manual_post(channel=channel.pk, payment_status="", payment_amount="", payment_method="cod")
+    assert client_for(ops_user).post("/orders/new/", data).status_code == 302
+    assert Order.objects.get().status != "pending_payment"
