@@ -66,6 +66,7 @@ class AftersalesConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        import aftersales.notes  # noqa: F401 - registers the app's note codes
         from aftersales import bulk, privacy_rules
 
         privacy_rules.register()

@@ -28,6 +28,7 @@ from aftersales.services.surveys import survey_url
 from aftersales.validators import validate_photos
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
+from oms.notes import choice_param, note
 
 # --------------------------------------------------------------------------------------------
 # Registration
@@ -198,6 +199,13 @@ def case_register(
     _create_lines(case, order, wanted)
     for upload in photos:
         CasePhoto.objects.create(case=case, image=upload, uploaded_by=case.created_by)
+    record = note(
+        "aftersales.case_registered",
+        type=choice_param("aftersales.AftersalesCase.case_type", case_type),
+        reason=reason.name,
+        order=order.number,
+    )
+    log_changes(instance=case, before={}, by=by, action="create", note=record)
     return case
 
 
