@@ -199,14 +199,19 @@ def case_register(
     _create_lines(case, order, wanted)
     for upload in photos:
         CasePhoto.objects.create(case=case, image=upload, uploaded_by=case.created_by)
+    _log_registered(case, order=order, reason=reason, by=by)
+    return case
+
+
+def _log_registered(case: AftersalesCase, *, order, reason, by) -> None:
+    """The case's creation on its timeline: its type, reason and order."""
     record = note(
         "aftersales.case_registered",
-        type=choice_param("aftersales.AftersalesCase.case_type", case_type),
+        type=choice_param("aftersales.AftersalesCase.case_type", case.case_type),
         reason=reason.name,
         order=order.number,
     )
     log_changes(instance=case, before={}, by=by, action="create", note=record)
-    return case
 
 
 @retry_on_conflict

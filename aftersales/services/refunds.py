@@ -88,18 +88,22 @@ def refund_record(*, case_id: int, amount, by, transaction_ref: str = "", note: 
         approved_by=None if needs_approval else (by if getattr(by, "pk", None) else None),
         completed_at=None if needs_approval else timezone.now(),
     )
-    # The refund shows on its case's timeline from the moment it is recorded (approved or waiting).
+    _log_refund(case, refund, by=by)
+    if needs_approval:
+        _ask_finance_manager(refund, case)
+    else:
+        _money_done(case, refund, by=by)
+    return refund
+
+
+def _log_refund(case: AftersalesCase, refund: Refund, *, by) -> None:
+    """The refund shows on its case's timeline from the moment it is recorded (approved or waiting)."""
     record = note_code(
         "aftersales.refund_recorded",
         amount=money_param(refund.amount),
         state=choice_param("aftersales.Refund.status", refund.status),
     )
     log_changes(instance=case, before={}, by=by, action="refund_recorded", note=record)
-    if needs_approval:
-        _ask_finance_manager(refund, case)
-    else:
-        _money_done(case, refund, by=by)
-    return refund
 
 
 def _money_done(case: AftersalesCase, refund: Refund, *, by) -> None:
