@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 
 from orders.selectors_reports import orders_by_day
 
-WIDTH, HEIGHT = 700, 220
+WIDTH, HEIGHT = 480, 200
 LEFT, RIGHT, TOP, BOTTOM = 10, 10, 24, 40
 
 
