@@ -19,4 +19,10 @@ class ReportsConfig(AppConfig):
         NavItem(
             _("Journal export"), "reports:finance-export", permission="reports.export_finance", order=810
         ),
+        NavItem(
+            _("Finance dashboard"),
+            "reports:finance-dashboard",
+            permission="reports.export_finance",
+            order=805,
+        ),
     )
