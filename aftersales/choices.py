@@ -127,6 +127,9 @@ TRANSITION_LABELS = {
     "send_replacement": _("Replacement sent"),
     "compensate": _("Compensated"),
     "close": _("Closed"),
+    # Not transitions: change-log actions on the case's timeline.
+    "create": _("Registered"),
+    "refund_recorded": _("Refund recorded"),
 }
 
 REFUND_TRANSITION_LABELS = {

@@ -13,6 +13,9 @@ register_notes(
         "aftersales.refunded": _("Refunded %(amount)s %(currency)s"),
         "aftersales.replacement_for": _("Replacement for after-sales case %(case)s"),
         "aftersales.refund_requested": _("Refund requested in after-sales case %(case)s"),
+        "aftersales.case_registered": _("Registered: %(type)s, reason %(reason)s, order %(order)s"),
+        "aftersales.complaint_recorded": _("Recorded: %(kind)s, %(category)s"),
+        "aftersales.refund_recorded": _("Refund of %(amount)s recorded (%(state)s)"),
         "aftersales.supplier_charge": _("%(type)s %(case)s, order %(order)s: %(reason)s"),
     }
 )

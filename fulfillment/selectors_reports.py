@@ -57,7 +57,27 @@ def shipment_fulfilment_times(
         GROUP BY 1, 2 ORDER BY 1, 2
         """,  # noqa: S608 - fixed fragments, values are parameters
         params,
-    )
+    ) + _delivered_without_parcels(start=start, end=end, channel_id=channel_id, warehouse_id=warehouse_id)
+
+
+def _delivered_without_parcels(
+    *, start: datetime, end: datetime, channel_id: int | None, warehouse_id: int | None
+) -> list[tuple]:
+    """Orders delivered in [start, end) with no parcel on record (marked shipped and delivered without one):
+    one row (warehouse and carrier None) counting them shipped and delivered; their times are unknown."""
+    if warehouse_id:
+        return []
+    sql = """
+        SELECT NULL, NULL, COUNT(*), NULL, NULL, COUNT(*), NULL, NULL
+        FROM orders_order o
+        WHERE o.delivered_at >= %s AND o.delivered_at < %s
+          AND NOT EXISTS (SELECT 1 FROM fulfillment_shipment s WHERE s.order_id = o.id)"""
+    params: list[Any] = [start, end]
+    if channel_id:
+        sql += " AND o.channel_id = %s"
+        params.append(channel_id)
+    rows = _rows(sql, params)
+    return [r for r in rows if r[2]]
 
 
 def shipment_carrier_stats(

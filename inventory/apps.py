@@ -57,3 +57,17 @@ class InventoryConfig(AppConfig):
         from oms.notifications import register_attachments
 
         register_attachments("inventory.purchase_order_sent", "inventory.pdf.purchase_order_attachments")
+
+        from inventory.import_columns import SKU_COLUMNS, STOCK_COLUMNS, SUPPLIER_COLUMNS
+        from oms.import_templates import ImportTemplate, register_import_template
+
+        # Templates of the command-line imports (``manage.py import <kind> FILE``).
+        register_import_template(
+            ImportTemplate("skus", _("SKUs and products"), SKU_COLUMNS, "inventory.add_sku")
+        )
+        register_import_template(
+            ImportTemplate("suppliers", _("Suppliers"), SUPPLIER_COLUMNS, "inventory.add_supplier")
+        )
+        register_import_template(
+            ImportTemplate("stock", _("Stock count"), STOCK_COLUMNS, "inventory.count_stock")
+        )

@@ -13,10 +13,16 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from inventory.import_columns import SKU_COLUMNS, STOCK_COLUMNS, SUPPLIER_COLUMNS
 from inventory.resources import SKUResource, StockCountResource, SupplierResource
+from oms.import_templates import canonical_headers, column_name, is_comment_row
+
+COLUMNS_OF = {SKUResource: SKU_COLUMNS, SupplierResource: SUPPLIER_COLUMNS, StockCountResource: STOCK_COLUMNS}
 
 
-def load_dataset(path: Path) -> tablib.Dataset:
+def load_dataset(path: Path, columns=()) -> tablib.Dataset:
+    """The file's rows under its headers as keys (English keys or the Chinese names of ``columns``); the
+    file's own header of each key is kept on ``dataset.header_names``; ``#`` comment rows are left out."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         dataset = tablib.Dataset().load(path.read_bytes(), format="xlsx")
@@ -24,25 +30,31 @@ def load_dataset(path: Path) -> tablib.Dataset:
         dataset = tablib.Dataset().load(path.read_text(encoding="utf-8-sig"), format="csv")
     else:
         raise ValueError(_("Use a .csv or .xlsx file (got %(name)s).") % {"name": path.name})
-    dataset.headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
+    keys, names = canonical_headers(dataset.headers or [], columns)
+    kept = [(number, row) for number, row in enumerate(dataset, start=2) if not is_comment_row(row)]
+    dataset = tablib.Dataset(*[row for _n, row in kept], headers=keys)
+    dataset.header_names = names
+    dataset.row_numbers = [number for number, _row in kept]  # as the spreadsheet numbers them
     return dataset
 
 
-def _errors(result) -> dict[int, str]:
-    """Data row i (1-based) is spreadsheet row i + 1: the header is row 1."""
+def _errors(result, dataset) -> dict[int, str]:
+    """Data row i (1-based) is the spreadsheet's row ``dataset.row_numbers[i - 1]`` (the header is row 1, comment
+    rows are skipped). Columns as the file names them."""
+    names, numbers = dataset.header_names, dataset.row_numbers
     errors: dict[int, list[str]] = {}
     for invalid in result.invalid_rows:
         for field, messages in invalid.error_dict.items():
-            label = "" if field == "__all__" else f"{field}: "
-            errors.setdefault(invalid.number + 1, []).extend(f"{label}{m}" for m in messages)
+            label = "" if field == "__all__" else f"{column_name(field, names)}: "
+            errors.setdefault(numbers[invalid.number - 1], []).extend(f"{label}{m}" for m in messages)
     for number, row_errors in result.row_errors():
-        errors.setdefault(number + 1, []).extend(str(e.error) for e in row_errors)
+        errors.setdefault(numbers[number - 1], []).extend(str(e.error) for e in row_errors)
     return {row: "; ".join(messages) for row, messages in sorted(errors.items())}
 
 
 def run_import(resource_class, *, path: Path, dry_run: bool, good_rows_only: bool, by=None) -> dict:
     try:
-        dataset = load_dataset(path)
+        dataset = load_dataset(path, COLUMNS_OF.get(resource_class, ()))
     except Exception as exc:  # noqa: BLE001 - a file we cannot read is reported, not a traceback
         return {"total": 0, "written": 0, "errors": [{"row": 1, "message": str(exc)}]}
     missing = [c for c in resource_class.required_columns if c not in dataset.headers]
@@ -52,7 +64,7 @@ def run_import(resource_class, *, path: Path, dry_run: bool, good_rows_only: boo
     preview = resource_class(by=by).import_data(
         dataset, dry_run=True, raise_errors=False, use_transactions=True
     )
-    errors = _errors(preview)
+    errors = _errors(preview, dataset)
     report = {
         "total": len(dataset),
         "written": 0,
@@ -61,7 +73,7 @@ def run_import(resource_class, *, path: Path, dry_run: bool, good_rows_only: boo
     if dry_run or (errors and not good_rows_only):
         return report
     good = tablib.Dataset(headers=dataset.headers)
-    for index, row in enumerate(dataset, start=2):
+    for index, row in zip(dataset.row_numbers, dataset, strict=True):
         if index not in errors:
             good.append(row)
     with transaction.atomic():

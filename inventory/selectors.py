@@ -456,3 +456,33 @@ def warehouses_all() -> QuerySet[Warehouse]:
 def sellable_sku_id(code: str) -> int | None:
     """The id of the sellable SKU with exactly this code, or None."""
     return SKU.objects.filter(code=code, is_sellable=True).values_list("pk", flat=True).first()
+
+
+def skus_search(*, q: str, limit: int = 8) -> list[dict]:
+    """SKUs whose code or barcode starts with ``q`` or whose name holds it, with price and sellable stock
+    (the manual order form's search-as-you-type)."""
+    q = (q or "").strip()
+    if not q or "\x00" in q:
+        return []
+    matches = (
+        SKU.objects.filter(
+            Q(code__istartswith=q)
+            | Q(barcode__startswith=q)
+            | Q(product__name__icontains=q)
+            | Q(name__icontains=q)
+        )
+        .select_related("product")
+        .order_by("code")[:limit]
+    )
+    skus = list(matches)
+    stock = sellable_quantity(sku_ids=[s.pk for s in skus])
+    return [
+        {
+            "code": s.code,
+            "name": f"{s.product.name} {s.name}".strip(),
+            "barcode": s.barcode,
+            "price": s.price,
+            "sellable": max(stock.get(s.pk, 0), 0) if s.is_sellable else 0,
+        }
+        for s in skus
+    ]

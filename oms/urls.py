@@ -21,6 +21,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("notifications/", views.OutboxListView.as_view(), name="outbox-list"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
+    path("imports/templates/", views.import_template_list, name="import-templates"),
+    path("imports/templates/<slug:key>/", views.import_template_download, name="import-template"),
     path("jobs/<int:pk>/download/", views.job_download, name="job-download"),
     path("privacy/reveal/<str:model>/<int:pk>/", views.personal_data_reveal, name="personal-data-reveal"),
     path("admin/", admin.site.urls),

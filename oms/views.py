@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from oms.import_templates import import_template, import_templates_for, template_response
 from oms.models import BackgroundJob, OutboxMessage
 from oms.privacy import can_view_personal_data, may_reveal, personal_data_log
 from oms.redirects import safe_next_url
@@ -114,3 +115,18 @@ def personal_data_reveal(request: HttpRequest, model: str, pk: int) -> HttpRespo
     )
     values = [(model_class._meta.get_field(f).verbose_name, getattr(instance, f)) for f in fields]
     return render(request, "oms/inc/personal_data.html", {"values": values, "instance": instance})
+
+
+def import_template_list(request: HttpRequest) -> HttpResponse:
+    """Every import template the user may use, in English and Chinese, CSV and XLSX."""
+    return render(request, "oms/import_templates.html", {"templates": import_templates_for(request.user)})
+
+
+def import_template_download(request: HttpRequest, key: str) -> HttpResponse:
+    template = import_template(key)
+    if template is None:
+        raise Http404(_("No such import template."))
+    if template.permission and not request.user.has_perm(template.permission):
+        raise PermissionDenied
+    language = request.GET.get("lang") or translation.get_language() or "en"
+    return template_response(template, language=language, fmt=request.GET.get("format", "xlsx"))

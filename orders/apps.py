@@ -77,6 +77,16 @@ class OrdersConfig(AppConfig):
 
         privacy_rules.register()
         bulk.register()
+        from django.urls import reverse_lazy
+
+        from oms.import_templates import ImportTemplate, register_import_template
+        from orders.import_columns import ORDER_COLUMNS
+
+        register_import_template(
+            ImportTemplate(
+                "orders", _("Orders"), ORDER_COLUMNS, "orders.import_order", reverse_lazy("orders:import")
+            )
+        )
         from orders.panels import OrderPanel, register_order_panel
 
         # The order page lists the order's invoices and offers the request once it is delivered.

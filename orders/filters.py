@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.selectors import warehouses_all
 from oms.forms import style_fields
-from orders.choices import OrderStatus
+from orders.choices import OrderSource, OrderStatus
 from orders.models import Channel, Customer, Order, OrderLineAllocation, Tag
 from orders.validation import normalize_phone
 
@@ -36,6 +36,14 @@ class OrderFilter(django_filters.FilterSet):
     )
     warehouse = django_filters.ModelChoiceFilter(
         queryset=warehouses_all(), method="in_warehouse", label=_("Warehouse")
+    )
+    source = django_filters.ChoiceFilter(choices=OrderSource.choices, label=_("Source"))
+    # The orders one import wrote (its link after the import): hidden, kept while other filters change.
+    created_from = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", widget=forms.HiddenInput, label=_("Created from")
+    )
+    created_to = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", widget=forms.HiddenInput, label=_("Created to")
     )
 
     class Meta:

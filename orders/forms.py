@@ -13,6 +13,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from oms.forms import StyledFormMixin, form_add_domain_error, style_fields
@@ -27,12 +28,27 @@ from orders.choices import (
 )
 from orders.models import Channel
 
+AUTO = ""  # the manual form's payment status "from the amount paid"
+
 
 class ManualOrderForm(StyledFormMixin, forms.Form):
     channel = forms.ModelChoiceField(queryset=Channel.objects.none(), label=_("Channel"))
     external_id = forms.CharField(label=_("Channel order id"), required=False, max_length=64)
     customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
-    customer_phone = forms.CharField(label=_("Customer phone"), required=False, max_length=32)
+    customer_phone = forms.CharField(
+        label=_("Customer phone"),
+        required=False,
+        max_length=32,
+        help_text=_("A known customer's phone finds them and their last address."),
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("orders:customer-lookup"),
+                "hx-trigger": "input changed delay:400ms, change",
+                "hx-target": "#customer-matches",
+                "autocomplete": "off",
+            }
+        ),
+    )
     customer_email = forms.CharField(label=_("Customer e-mail"), required=False, max_length=254)
     address_name = forms.CharField(
         label=_("Recipient"), required=False, max_length=100, help_text=_("Empty: the customer")
@@ -56,14 +72,23 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
     payment_status = forms.ChoiceField(
         label=_("Payment status"),
         choices=[
+            (AUTO, _("From the amount paid")),
             (PaymentStatus.PENDING, PaymentStatus.PENDING.label),
             (PaymentStatus.PAID, PaymentStatus.PAID.label),
         ],
-        initial=PaymentStatus.PAID,
+        initial=AUTO,
+        required=False,
     )
     payment_amount = forms.CharField(
-        label=_("Amount paid"), required=False, help_text=_("Empty: the order total")
+        label=_("Amount paid"),
+        required=False,
+        help_text=_(
+            "Empty: not paid yet (awaiting payment of the order total); cash on delivery goes ahead and is "
+            "collected with the parcel"
+        ),
     )
+    # A known customer's address picked in the lookup: its street, recipient and phone fill the empty fields.
+    address_from = forms.IntegerField(required=False, widget=forms.HiddenInput)
     transaction_id = forms.CharField(label=_("Transaction id"), required=False, max_length=100)
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
     promotion = forms.CharField(label=_("Promotion"), required=False, max_length=50)
@@ -106,7 +131,20 @@ class ManualOrderForm(StyledFormMixin, forms.Form):
 
 
 class LineForm(StyledFormMixin, forms.Form):
-    sku = forms.CharField(label=_("SKU"), required=False, max_length=64)
+    sku = forms.CharField(
+        label=_("SKU"),
+        required=False,
+        max_length=64,
+        help_text=_("Code, name or barcode"),
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("orders:sku-search"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "next .sku-matches",
+                "autocomplete": "off",
+            }
+        ),
+    )
     quantity = forms.CharField(label=_("Quantity"), required=False, max_length=10)
     unit_price = forms.CharField(label=_("Unit price"), required=False, max_length=20)
 

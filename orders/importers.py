@@ -22,43 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.dispatch import task_send_on_commit
+from oms.import_templates import canonical_headers, column_name, is_comment_row
 from oms.tabular import UnreadableText, csv_rows, decode_text
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.hooks import translate_import
+from orders.import_columns import ORDER_COLUMNS
 from orders.models import Channel, Order
 from orders.services import order_intake
 from orders.validation import sku_lookup, validate_order_data
 
-COLUMNS = [
-    "channel",
-    "external_id",
-    "placed_at",
-    "customer_name",
-    "customer_phone",
-    "customer_email",
-    "recipient",
-    "recipient_phone",
-    "province",
-    "city",
-    "district",
-    "line1",
-    "postcode",
-    "sku",
-    "quantity",
-    "unit_price",
-    "shipping_fee",
-    "discount",
-    "coupon_amount",
-    "platform_coupon_amount",
-    "points_amount",
-    "payment_method",
-    "payment_status",
-    "payment_amount",
-    "transaction_id",
-    "urgent",
-    "promotion",
-    "note",
-]
+COLUMNS = [c.key for c in ORDER_COLUMNS]
 REQUIRED_COLUMNS = {"external_id", "sku", "quantity", "unit_price"}
 # The intake field each column fills: errors name the file's column, not the intake's field.
 FIELD_COLUMNS = {
@@ -84,7 +57,8 @@ class ImportNotFound(Exception):
 
 @dataclass
 class ImportReport:
-    headers: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # as the file spells them
+    header_names: dict[str, str] = field(default_factory=dict)  # column key -> the file's header
     recognised_as: str = ""  # a platform's export turned into the import's columns (orders.hooks)
     total: int = 0
     orders_good: int = 0
@@ -119,30 +93,32 @@ def read_table(*, content: bytes, name: str) -> tuple[list[str], list[list[str]]
     """
     if name.lower().endswith(".xlsx"):
         data = tablib.Dataset().load(content, format="xlsx")
-        headers = [_cell(h).lower() for h in (data.headers or [])]
+        headers = [_cell(h) for h in (data.headers or [])]
         return headers, [[_cell(v) for v in row] for row in data], {}
     decoded = decode_text(content)
     records, bad_rows = csv_rows(decoded.text, decoded.bad_lines)
     if not records:
         return [], [], bad_rows
-    headers = [_cell(h).lower() for h in records[0]]
+    headers = [_cell(h) for h in records[0]]
     return headers, [[_cell(v) for v in row] for row in records[1:]], bad_rows
 
 
 def _group(headers, rows, default_channel: Channel | None, report: ImportReport) -> list[dict]:
-    """Rows -> orders: {"channel", "rows": [(row_no, values)], "data": body}; bad rows go to the report."""
-    index = {h: i for i, h in enumerate(headers)}
-    missing = sorted(REQUIRED_COLUMNS - set(index))
+    """Rows -> orders: {"channel", "rows": [(row_no, values)], "data": body}; bad rows go to the report.
+
+    ``headers`` are the file's own (English keys or the Chinese names of ``ORDER_COLUMNS``)."""
+    keys, report.header_names = canonical_headers(headers, ORDER_COLUMNS)
+    index = {h: i for i, h in enumerate(keys)}
+    missing = [c.key for c in ORDER_COLUMNS if c.key in REQUIRED_COLUMNS and c.key not in index]
     if missing:
-        report.errors.append(
-            {"row": 1, "message": _("Missing columns: %(cols)s") % {"cols": ", ".join(missing)}}
-        )
+        names = ", ".join(f"{c.key} / {c.zh}" for c in ORDER_COLUMNS if c.key in missing)
+        report.errors.append({"row": 1, "message": _("Missing columns: %(cols)s") % {"cols": names}})
         return []
     channels = {c.code: c for c in Channel.objects.all()}
     groups: dict[tuple, dict] = {}
     for offset, values in enumerate(rows):
         row_no = offset + 2
-        if not any(values):
+        if not any(values) or is_comment_row(values):
             continue
         report.total += 1
 
@@ -305,7 +281,7 @@ def _report_bad_order(g: dict, errors: dict, report: ImportReport) -> None:
     for path, msgs in errors.items():
         match = LINE_PATH.match(path)
         row_no = rows_no[int(match.group(1))] if match and int(match.group(1)) < len(rows_no) else rows_no[0]
-        column = column_of(path)
+        column = column_name(column_of(path), report.header_names)
         messages_by_row.setdefault(row_no, []).extend(f"{column}: {m}" for m in msgs)
     for row_no, values in g["rows"]:
         msgs = messages_by_row.get(row_no) or [

@@ -226,3 +226,35 @@ def order_by_number(number: str, *, with_lines: bool = False) -> Order | None:
 
 def customer_by_phone(phone: str) -> Customer | None:
     return Customer.objects.filter(phone=phone).first()
+
+
+def customers_by_phone(phone: str, *, limit: int = 3) -> list[dict]:
+    """Customers with this phone (theirs or an address's), each with their latest address: the manual
+    order form's lookup. Empty unless the phone is complete."""
+    phone = normalize_phone(phone or "")
+    if len(phone.lstrip("+")) < 7 or not phone.lstrip("+").isdigit():
+        return []
+    customers = list(
+        Customer.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
+        .filter(Q(phone=phone) | Q(addresses__phone=phone))
+        .distinct()
+        .annotate(order_count=Count("orders", distinct=True))
+        .order_by("-pk")[:limit]
+    )
+    latest: dict[int, Address] = {}
+    for address in Address.objects.filter(customer__in=customers).order_by("customer_id", "-pk"):
+        latest.setdefault(address.customer_id, address)
+    return [{"customer": c, "address": latest.get(c.pk)} for c in customers]
+
+
+def address_for_phone(*, address_id: int, phone: str) -> Address | None:
+    """The address, if its customer (or the address itself) has this phone: a form may copy it."""
+    phone = normalize_phone(phone or "")
+    if not phone:
+        return None
+    return (
+        Address.objects.select_related("customer")
+        .filter(pk=address_id)
+        .filter(Q(phone=phone) | Q(customer__phone=phone))
+        .first()
+    )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django_fsm_log.models import StateLog
 
 from orders.choices import OrderStatus, RefundStatus
@@ -133,6 +133,19 @@ def orders_week_totals(
         revenue=Coalesce(Sum("total", filter=this_q & kept), zero),
         revenue_before=Coalesce(Sum("total", filter=last_q & kept), zero),
     )
+
+
+def orders_by_day(*, start: datetime, end: datetime) -> dict:
+    """Orders placed and revenue (not cancelled) per local day in [start, end): {date: (orders, revenue)}."""
+    kept = ~Q(status=OrderStatus.CANCELLED)
+    rows = (
+        Order.objects.filter(placed_at__gte=start, placed_at__lt=end)
+        .annotate(day=TruncDate("placed_at"))
+        .values("day")
+        .annotate(orders=Count("pk"), revenue=Coalesce(Sum("total", filter=kept), Decimal("0.00")))
+        .order_by("day")
+    )
+    return {r["day"]: (r["orders"], r["revenue"]) for r in rows}
 
 
 def orders_completed_between(

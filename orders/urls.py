@@ -3,6 +3,7 @@
 from django.urls import path
 
 from orders import views
+from orders.views import manual_lookups
 
 app_name = "orders"
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("review/approve/", views.BulkApproveView.as_view(), name="bulk-approve"),
     path("exceptions/", views.ExceptionQueueView.as_view(), name="exceptions"),
     path("new/", views.ManualOrderView.as_view(), name="create"),
+    path("new/skus/", manual_lookups.sku_search, name="sku-search"),
+    path("new/customer/", manual_lookups.customer_lookup, name="customer-lookup"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/<str:token>/", views.ImportPreviewView.as_view(), name="import-preview"),
     path("customers/", views.CustomerListView.as_view(), name="customer-list"),

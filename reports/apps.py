@@ -23,4 +23,10 @@ class ReportsConfig(AppConfig):
             section=_("Finance"),
             order=720,
         ),
+        NavItem(
+            _("Finance dashboard"),
+            "reports:finance-dashboard",
+            permission="reports.export_finance",
+            order=805,
+        ),
     )

@@ -19,21 +19,23 @@ from reports.filters import ReportFilterForm
 from reports.finance import journal_lines
 from reports.registry import Filters, all_reports, get_report
 from reports.summaries import ensure_fresh, last_refresh
+from reports.week_chart import week_chart
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The landing page: each role's numbers (its own first), each linking to the list behind it; for
     those who read the reports, this week's orders and revenue against last week's."""
     can_report = request.user.has_perm("reports.view_reports")
+    sees_orders = request.user.has_perm("orders.view_order")
     return render(
         request,
         "reports/dashboard.html",
         {
             "roles": user_roles(request.user),
             "tiles": tiles_for(request.user),
-            "week": week_against_last()
-            if can_report and request.user.has_perm("orders.view_order")
-            else None,
+            "week": week_against_last() if can_report and sees_orders else None,
+            # Everyone who works with orders sees the last 7 days drawn (operations too, not only reports).
+            "chart": week_chart() if sees_orders else None,
         },
     )
 

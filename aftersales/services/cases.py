@@ -28,6 +28,7 @@ from aftersales.services.surveys import survey_url
 from aftersales.validators import validate_photos
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
+from oms.notes import choice_param
 from oms.notes import note as make_note
 from orders.money import units_value
 
@@ -213,7 +214,19 @@ def case_register(
     _create_lines(case, order, wanted)
     for upload in photos:
         CasePhoto.objects.create(case=case, image=upload, uploaded_by=case.created_by)
+    _log_registered(case, order=order, reason=reason, by=by)
     return case
+
+
+def _log_registered(case: AftersalesCase, *, order, reason, by) -> None:
+    """The case's creation on its timeline: its type, reason and order."""
+    record = make_note(
+        "aftersales.case_registered",
+        type=choice_param("aftersales.AftersalesCase.case_type", case.case_type),
+        reason=reason.name,
+        order=order.number,
+    )
+    log_changes(instance=case, before={}, by=by, action="create", note=record)
 
 
 @retry_on_conflict

@@ -11,6 +11,7 @@ from aftersales.models import Complaint
 from oms.audit import log_changes, snapshot
 from oms.db import retry_on_conflict
 from oms.exceptions import IllegalTransition
+from oms.notes import choice_param
 from oms.notes import note as make_note
 
 
@@ -37,7 +38,7 @@ def complaint_register(
         if not Order.objects.filter(pk=order_id, customer_id=customer_id).exists():
             message = _("That order is not this customer's: choose one of their orders or none.")
             raise AftersalesError(message, field_errors={"order": [message]})
-    return Complaint.objects.create(
+    complaint = Complaint.objects.create(
         kind=kind,
         category=category,
         customer_id=customer_id,
@@ -48,6 +49,13 @@ def complaint_register(
         handler_id=handler_id or getattr(by, "pk", None),
         created_by=by if getattr(by, "pk", None) else None,
     )
+    record = make_note(
+        "aftersales.complaint_recorded",
+        kind=choice_param("aftersales.Complaint.kind", kind),
+        category=choice_param("aftersales.Complaint.category", category),
+    )
+    log_changes(instance=complaint, before={}, by=by, action="create", note=record)
+    return complaint
 
 
 @retry_on_conflict

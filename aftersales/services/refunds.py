@@ -17,11 +17,11 @@ from aftersales.models import AftersalesCase, Refund
 from aftersales.selectors import refundable_for_order
 from aftersales.services._common import _absolute, _check_perm, _customer_message, _lock_case, money
 from aftersales.services.supplier_charges import _charge_supplier
-from oms.audit import run_transition
+from oms.audit import log_changes, run_transition
 from oms.db import retry_on_conflict
 from oms.exceptions import IllegalTransition
 from oms.models import OutboxMessage
-from oms.notes import money_param
+from oms.notes import choice_param, money_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue, render_message
 
@@ -88,11 +88,22 @@ def refund_record(*, case_id: int, amount, by, transaction_ref: str = "", note: 
         approved_by=None if needs_approval else (by if getattr(by, "pk", None) else None),
         completed_at=None if needs_approval else timezone.now(),
     )
+    _log_refund(case, refund, by=by)
     if needs_approval:
         _ask_finance_manager(refund, case)
     else:
         _money_done(case, refund, by=by)
     return refund
+
+
+def _log_refund(case: AftersalesCase, refund: Refund, *, by) -> None:
+    """The refund shows on its case's timeline from the moment it is recorded (approved or waiting)."""
+    record = make_note(
+        "aftersales.refund_recorded",
+        amount=money_param(refund.amount),
+        state=choice_param("aftersales.Refund.status", refund.status),
+    )
+    log_changes(instance=case, before={}, by=by, action="refund_recorded", note=record)
 
 
 def _money_done(case: AftersalesCase, refund: Refund, *, by) -> None:

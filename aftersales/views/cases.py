@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from aftersales import selectors, services
 from aftersales.choices import BADGE_COLOURS, REFUND_BADGES, CaseStatus, CaseType, RefundStatus
 from aftersales.forms import CaseForm, RejectForm
+from aftersales.handoff import next_step
 from aftersales.models import AftersalesCase
 from aftersales.resources import CASE_EXPORT_HEADERS, case_export_rows
 from aftersales.views._common import _apply_domain_error
@@ -221,6 +222,7 @@ class CaseDetailView(PermissionRequiredMixin, View):
             "badge": BADGE_COLOURS.get(case.status, "secondary"),
             "refund_badges": REFUND_BADGES,
             "timeline": timeline_for(case),
+            "next_step": next_step(case),
             "can_approve": "approve" in transitions,
             "can_reject": "reject" in transitions,
             "can_close": "close" in transitions,

@@ -7,10 +7,13 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
 from oms.exports import export_response
+from orders.choices import OrderSource
 from orders.forms import ImportUploadForm
 
 
@@ -48,6 +51,7 @@ class ImportPreviewView(PermissionRequiredMixin, View):
 
     def post(self, request, token: str):
         stored = _stored_import(request, token)
+        started = timezone.now()
         report = stored.run(by=request.user, good_rows_only=True)
         messages.success(
             request,
@@ -55,7 +59,15 @@ class ImportPreviewView(PermissionRequiredMixin, View):
             % {"written": report.written, "existing": report.existing, "bad": len(report.errors)},
         )
         stored.delete()
-        return HttpResponseRedirect(reverse("orders:list") + "?status=&q=")
+        # The list opens on the orders this import wrote (one transaction: created between these times).
+        query = urlencode(
+            {
+                "source": OrderSource.IMPORT,
+                "created_from": started.isoformat(),
+                "created_to": timezone.now().isoformat(),
+            }
+        )
+        return HttpResponseRedirect(reverse("orders:list") + "?" + query)
 
 
 def _stored_import(request, token: str):

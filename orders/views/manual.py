@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from orders import services
-from orders.choices import OrderSource
+from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.forms import LINE_PATH, LineFormSet, ManualOrderForm
+from orders.selectors import address_for_phone
 from orders.validation import DEDUCTION_FIELDS, sku_lookup
 
 
@@ -35,7 +36,7 @@ class ManualOrderView(PermissionRequiredMixin, View):
         formset = LineFormSet(request.POST, prefix="lines")
         if not (form.is_valid() and formset.is_valid()):
             return self.refuse(form, formset)
-        data, line_forms = self.order_data(form.cleaned_data, formset)
+        data, line_forms = self.order_data(_with_known_address(form.cleaned_data), formset)
         result = services.order_intake(
             channel=form.cleaned_data["channel"], data=data, by=request.user, source=OrderSource.MANUAL
         )
@@ -89,7 +90,7 @@ class ManualOrderView(PermissionRequiredMixin, View):
             **{key: cd.get(key) or "0.00" for key in DEDUCTION_FIELDS},
             "payment": {
                 "method": cd["payment_method"],
-                "status": cd["payment_status"],
+                "status": _payment_status(cd),
                 "amount": _payment_amount(cd, lines),
                 "transaction_id": cd.get("transaction_id", ""),
             },
@@ -130,6 +131,47 @@ def _lines(line_forms) -> list[dict]:
             {"sku": code, "quantity": (f.cleaned_data.get("quantity") or "").strip(), "unit_price": price}
         )
     return lines
+
+
+def _payment_status(cd: dict) -> str:
+    """The status chosen, else "from the amount paid": paid when an amount was typed, else awaiting payment;
+    cash on delivery (and no charge) goes ahead as before: the money is collected with the parcel."""
+    if cd.get("payment_status"):
+        return cd["payment_status"]
+    if (cd.get("payment_amount") or "").strip() or cd.get("payment_method") in (
+        PaymentMethod.COD,
+        PaymentMethod.NONE,
+    ):
+        return PaymentStatus.PAID
+    return PaymentStatus.PENDING
+
+
+ADDRESS_FIELDS = {
+    "address_name": "name",
+    "address_phone": "phone",
+    "province": "province",
+    "city": "city",
+    "district": "district",
+    "line1": "line1",
+    "postcode": "postcode",
+}
+
+
+def _with_known_address(cd: dict) -> dict:
+    """The form's data with the empty address fields (and name) taken from the known customer's address
+    picked in the lookup; only an address of the phone typed can be copied."""
+    if not cd.get("address_from"):
+        return cd
+    address = address_for_phone(address_id=cd["address_from"], phone=cd.get("customer_phone", ""))
+    if address is None:
+        return cd
+    filled = dict(cd)
+    for field, attr in ADDRESS_FIELDS.items():
+        if not (filled.get(field) or "").strip():
+            filled[field] = getattr(address, attr)
+    if not (filled.get("customer_name") or "").strip() and address.customer_id:
+        filled["customer_name"] = address.customer.name
+    return filled
 
 
 def _payment_amount(cd: dict, lines: list[dict]) -> str:

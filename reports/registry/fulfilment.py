@@ -19,7 +19,12 @@ def _selector_filters(f: Filters) -> dict:
 def fulfilment_time(f: Filters) -> ReportResult:
     """Paid → shipped and shipped → delivered, median and p90 hours, by warehouse and carrier."""
     rows = shipment_fulfilment_times(**_selector_filters(f))
-    table = [[r[0], r[1], r[2], _hours(r[3]), _hours(r[4]), r[5], _hours(r[6]), _hours(r[7])] for r in rows]
+    # Orders delivered with no parcel on record come as one row without a warehouse: counted, times unknown.
+    no_parcel = str(_("No parcel recorded"))
+    table = [
+        [r[0] or no_parcel, r[1] or "—", r[2], _hours(r[3]), _hours(r[4]), r[5], _hours(r[6]), _hours(r[7])]
+        for r in rows
+    ]
     return ReportResult(
         columns=[
             _("Warehouse or supplier"),

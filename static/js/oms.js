@@ -54,3 +54,51 @@ document.addEventListener("change", (event) => {
     });
   }
 });
+
+// The manual order form (templates/orders/order_form.html): pick a SKU from the search list, add and remove
+// line rows, use a known customer's address. A removed row is emptied and hidden (blank rows are ignored).
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("button") : null;
+  if (!button) return;
+  const row = button.closest("[data-line-row]");
+  if (button.hasAttribute("data-sku-pick") && row) {
+    row.querySelector("input[name$='-sku']").value = button.dataset.skuPick;
+    const price = row.querySelector("input[name$='-unit_price']");
+    if (price) price.placeholder = button.dataset.skuPrice;
+    const quantity = row.querySelector("input[name$='-quantity']");
+    if (quantity && !quantity.value) quantity.value = "1";
+    row.querySelector(".sku-matches").replaceChildren();
+    if (quantity) quantity.focus();
+  } else if (button.hasAttribute("data-remove-line") && row) {
+    row.querySelectorAll("input").forEach((input) => {
+      input.value = "";
+    });
+    row.hidden = true;
+  } else if (button.hasAttribute("data-add-line")) {
+    const template = document.getElementById("line-template");
+    const total = document.querySelector("input[name$='-TOTAL_FORMS']");
+    const lines = document.querySelector("[data-lines]");
+    if (!template || !total || !lines) return;
+    const index = Number(total.value);
+    const wrapper = document.createElement("div");
+    wrapper.innerHTML = template.innerHTML.replaceAll("__prefix__", String(index));
+    const fresh = wrapper.firstElementChild;
+    lines.appendChild(fresh);
+    total.value = String(index + 1);
+    if (window.htmx) window.htmx.process(fresh);
+    fresh.querySelector("input")?.focus();
+  } else if (button.hasAttribute("data-address-pick")) {
+    const form = button.closest("form");
+    const set = (name, value, asPlaceholder) => {
+      const field = form.querySelector(`[name='${name}']`);
+      if (!field) return;
+      if (asPlaceholder) field.placeholder = value;
+      else field.value = value;
+    };
+    set("address_from", button.dataset.addressPick);
+    ["province", "city", "district", "postcode"].forEach((name) => set(name, button.dataset[name] || ""));
+    set("line1", button.dataset.line1, true);
+    set("customer_name", button.dataset.name, true);
+    button.closest("[data-testid='customer-match']").classList.add("border-success");
+  }
+});

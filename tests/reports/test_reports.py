@@ -239,3 +239,18 @@ def test_fulfilment_time_median_and_p90_by_warehouse_and_carrier(shop, client_fo
             Decimal("24.0"),
         ]
     ]
+
+
+def test_fulfilment_time_counts_orders_delivered_without_a_parcel(shop, client_for, finance_manager_user):
+    """The demo delivers orders through the orders services alone: they are counted, not shown as 0."""
+    now = timezone.now()
+    for i in range(3):
+        order = make_order(number=f"SOD{i}", channel=shop["tmall"], total="10.00", status="delivered")
+        Order.objects.filter(pk=order.pk).update(
+            paid_at=now - timedelta(days=3), delivered_at=now - timedelta(hours=i)
+        )
+    url = reverse("reports:detail", args=["fulfilment-time"])
+    result = client_for(finance_manager_user).get(url).context["result"]
+    assert result.rows == [["No parcel recorded", "—", 3, "—", "—", 3, "—", "—"]]
+    other_channel = client_for(finance_manager_user).get(url, {"channel": shop["web"].pk}).context["result"]
+    assert other_channel.rows == []
