@@ -26,4 +26,9 @@ register_notes(
 register_reference("order-line", _("Order line %(id)s"), url_name="orders:line")
 
 # The tags the default rules put on orders (orders.rules.DEFAULT_RULES): shown translated (``Tag.label``).
-DEFAULT_TAG_NAMES = [gettext_noop("urgent"), gettext_noop("VIP"), gettext_noop("promotion"), gettext_noop("late")]
+DEFAULT_TAG_NAMES = [
+    gettext_noop("urgent"),
+    gettext_noop("VIP"),
+    gettext_noop("promotion"),
+    gettext_noop("late"),
+]
