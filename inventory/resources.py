@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from inventory import services
@@ -223,8 +224,8 @@ class SupplierResource(_ServiceResource):
 class StockCountResource(_ServiceResource):
     """A stock count sheet: sku (code or barcode), warehouse (code), counted, reference."""
 
-    sku = _column("sku", widget=CodeWidget(SKU, _("SKU"), lookups=("code", "barcode")))
-    warehouse = _column("warehouse", widget=CodeWidget(Warehouse, _("warehouse")))
+    sku = _column("sku", widget=CodeWidget(SKU, gettext_lazy("SKU"), lookups=("code", "barcode")))
+    warehouse = _column("warehouse", widget=CodeWidget(Warehouse, gettext_lazy("warehouse")))
     counted = _column("counted", widget=StrictIntegerWidget(minimum=0, required=True))
     reference = _column("reference")
 

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.backends import SimpleBackend, _pre_transition_callback
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -189,9 +190,7 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 changes={},
             )
         )
-    change_labels = getattr(instance, "transition_labels", {})
-    # A model may name the fields of its change log for screens (``field_labels``); others show the field name.
-    field_labels = getattr(instance, "field_labels", {})
+    change_labels = {**CHANGE_ACTIONS, **getattr(instance, "transition_labels", {})}
     for row in ChangeLog.objects.filter(content_type=ct, object_id=instance.pk).select_related("by"):
         entries.append(
             TimelineEntry(
@@ -203,11 +202,46 @@ def timeline_for(instance: models.Model) -> list[TimelineEntry]:
                 source="",
                 target="",
                 note=render_note(row.note),
-                changes={str(field_labels.get(k, k)): v for k, v in row.changes.items()},
+                changes=readable_changes(instance, row.changes),
             )
         )
     entries.sort(key=lambda e: e.timestamp)
     return entries
+
+
+# Change-log actions every model may log; a model's ``transition_labels`` may name them its own way.
+CHANGE_ACTIONS = {
+    "merge": pgettext_lazy("timeline", "Merged"),
+    "anonymise": pgettext_lazy("timeline", "Anonymised"),
+    "reship": pgettext_lazy("timeline", "Reshipped"),
+}
+
+
+def readable_changes(instance: models.Model, changes: dict) -> dict:
+    """``{"status": ["open", "resolved"]}`` → ``{"Status": ["Open", "Resolved"]}``: each field by its verbose
+    name, a choice by its label, a stored note rendered, in the reader's language."""
+    readable = {}
+    # A model may name the entries of its change log that are not fields (``field_labels``).
+    field_labels = getattr(instance, "field_labels", {})
+    for name, values in (changes or {}).items():
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
+            readable[str(field_labels.get(name, name))] = values
+            continue
+        choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+        label = str(field_labels.get(name) or getattr(field, "verbose_name", name))
+        pair = values if isinstance(values, list | tuple) else [None, values]
+        readable[label[:1].upper() + label[1:]] = [_readable_value(v, choices) for v in pair]
+    return readable
+
+
+def _readable_value(value: Any, choices: dict) -> Any:
+    if isinstance(value, bool):
+        return str(pgettext_lazy("timeline", "yes") if value else pgettext_lazy("timeline", "no"))
+    if choices and value is not None:
+        return str(choices.get(value, value))
+    return render_note(value) if isinstance(value, str) else value
 
 
 def _status_field(instance: models.Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from oms.dispatch import task_send_on_commit
@@ -49,9 +50,13 @@ def job_run(*, job_id: int) -> str:
         job.status = BackgroundJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
+    starter = job.created_by
+    # Messages the job writes (its summary, row errors) are read by whoever started it: in their language.
+    language = getattr(starter, "language", "") or settings.LANGUAGE_CODE
     try:
         handler = import_string(job.handler)
-        result = handler(job, lambda done, total: job_progress(job.pk, done, total), **job.params) or {}
+        with translation.override(language):
+            result = handler(job, lambda done, total: job_progress(job.pk, done, total), **job.params) or {}
     except Exception as exc:
         logger.exception("background job %s (%s) failed", job.pk, job.handler)
         BackgroundJob.objects.filter(pk=job.pk).update(

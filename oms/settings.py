@@ -131,7 +131,7 @@ TEMPLATES = [
                 "oms.navigation.navigation",
             ],
             # ``{{ value|note }}`` everywhere: stored reasons and notes in the reader's language (oms.notes).
-            "builtins": ["oms.templatetags.notes"],
+            "builtins": ["oms.templatetags.notes", "oms.templatetags.numbers"],
         },
     }
 ]

@@ -1,6 +1,7 @@
 """The orders app's note codes (stored reasons and timeline notes, rendered in the reader's language)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from oms.notes import register_notes
 from oms.references import register_reference
@@ -52,3 +53,11 @@ register_notes(
 )
 
 register_reference("order-line", _("Order line %(id)s"), url_name="orders:line")
+
+# The tags the default rules put on orders (orders.rules.DEFAULT_RULES): shown translated (``Tag.label``).
+DEFAULT_TAG_NAMES = [
+    gettext_noop("urgent"),
+    gettext_noop("VIP"),
+    gettext_noop("promotion"),
+    gettext_noop("late"),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.choices import (
@@ -24,7 +25,12 @@ class Tag(models.Model):
         verbose_name_plural = _("tags")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the default rules' tags are catalogue messages (orders.notes)."""
+        return gettext(self.name) if self.name else ""
 
 
 class OrderRule(models.Model):

@@ -23,6 +23,7 @@ from fulfillment.services import (
 )
 from fulfillment.tasks import tracking_poll_due_task
 from oms.models import BackgroundJob, OutboxMessage
+from oms.notes import render_note
 from tests.factories import CarrierFactory, CarrierServiceFactory, RateRowFactory, SupplierSKUFactory
 from tests.fulfillment.fake_carrier import fake_carrier_server
 
@@ -236,7 +237,7 @@ def test_operations_override_the_carrier_from_the_detail_page(dropped, client_fo
     response = action(client_for(ops_user), own, "override", {"carrier_service": other.pk, "reason": "VIP"})
     assert messages_of(response) == [f"{own.number}: carrier changed."]
     own.refresh_from_db()
-    assert (own.carrier_service, own.carrier_overridden, own.carrier_reasons) == (
+    assert (own.carrier_service, own.carrier_overridden, [render_note(r) for r in own.carrier_reasons]) == (
         other,
         True,
         ["Chosen by hand by ops: VIP"],

@@ -142,3 +142,20 @@ def test_chinese_text_is_rendered_with_a_cjk_font(sample_template):
     }
     assert any("WenQuanYi" in f or "Noto" in f or "Droid" in f for f in fonts), fonts
     assert "上海仓" in reader.pages[0].extract_text()
+
+
+def language_handler(job, progress):
+    from django.utils.translation import gettext
+
+    return {"message": gettext("Done")}
+
+
+@pytest.mark.django_db
+def test_a_job_writes_its_messages_in_the_language_of_whoever_started_it(ops_user, settings):
+    settings.LANGUAGE_CODE = "en"
+    ops_user.language = "zh-hans"
+    ops_user.save()
+    job = job_start(kind="Lang", handler="tests.oms.test_jobs_and_pdf.language_handler", by=ops_user)
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.message == "已完成"
