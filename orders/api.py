@@ -17,6 +17,7 @@ from orders.api_auth import ChannelTokenAuthentication, IsChannelClient
 from orders.choices import OrderSource
 from orders.models import Order
 from orders.serializers import (
+    AddressInSerializer,
     BatchInSerializer,
     BatchOutSerializer,
     ErrorsSerializer,
@@ -223,15 +224,15 @@ class OrderPaymentFailedAPIView(ChannelAPIView):
         return Response(OrderOutSerializer(payment.order).data)
 
 
-class AddressInSerializer(serializers.Serializer):
-    shipping_address = serializers.DictField(
-        help_text="The fields that change: name, phone, province, city, …"
+class AddressChangeInSerializer(serializers.Serializer):
+    shipping_address = AddressInSerializer(
+        help_text="The new delivery address (name and phone may be left out)"
     )
 
 
 class OrderAddressAPIView(ChannelAPIView):
     @extend_schema(
-        request=AddressInSerializer,
+        request=AddressChangeInSerializer,
         responses={
             200: OrderOutSerializer,
             400: ErrorsSerializer,

@@ -78,8 +78,9 @@ def test_seeding_records_emails_in_the_outbox_without_printing_them(settings, ca
     out, err = capfd.readouterr()
     emails = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL)
     sent = emails.filter(status=OutboxMessage.Status.SENT)
-    assert emails.count() > 20
-    assert sent.count() > 20
+    # Each customer is told on the channel they prefer (most demo buyers: SMS), so e-mails are a part.
+    assert OutboxMessage.objects.count() > 20
+    assert sent.count() > 0
     # Every sent e-mail went through a backend, none of them to the console.
     assert len(mail.outbox) == sent.count()
     assert "Content-Type: text/plain" not in out + err
