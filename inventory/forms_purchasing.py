@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import PurchaseOrderStatus, StockCountStatus, TransferStatus
@@ -34,14 +34,14 @@ def parse_lines(text: str, *, with_cost: bool) -> tuple[list[tuple], list[str]]:
             continue
         sku = sku_by_code_or_barcode(parts[0])
         if sku is None:
-            problems.append(_gettext("Line %(n)s: no SKU “%(code)s”.") % {"n": n, "code": parts[0]})
+            problems.append(gettext("Line %(n)s: no SKU “%(code)s”.") % {"n": n, "code": parts[0]})
             continue
         try:
             quantity = int(parts[1]) if len(parts) > 1 else 0
         except ValueError:
             quantity = 0
         if quantity <= 0:
-            problems.append(_gettext("Line %(n)s: give a whole quantity above zero.") % {"n": n})
+            problems.append(gettext("Line %(n)s: give a whole quantity above zero.") % {"n": n})
             continue
         cost = None
         if with_cost and len(parts) > 2:
@@ -49,12 +49,12 @@ def parse_lines(text: str, *, with_cost: bool) -> tuple[list[tuple], list[str]]:
                 cost = Decimal(parts[2].lstrip("¥"))
             except InvalidOperation:
                 problems.append(
-                    _gettext("Line %(n)s: “%(cost)s” is not a price.") % {"n": n, "cost": parts[2]}
+                    gettext("Line %(n)s: “%(cost)s” is not a price.") % {"n": n, "cost": parts[2]}
                 )
                 continue
         rows.append((sku, quantity, cost))
     if not rows and not problems:
-        problems.append(_gettext("Enter at least one line."))
+        problems.append(gettext("Enter at least one line."))
     return rows, problems
 
 

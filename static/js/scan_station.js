@@ -31,10 +31,10 @@
   }
 
   function setBox(ok) {
-    var box = document.getElementById("scan-box");
+    var box = document.getElementById("station-box");
     if (!box) { return; }
-    box.classList.remove("scan-ok", "scan-error");
-    box.classList.add(ok ? "scan-ok" : "scan-error");
+    box.classList.remove("station-ok", "station-error");
+    box.classList.add(ok ? "station-ok" : "station-error");
   }
 
   function showNotSent(code) {
