@@ -109,7 +109,7 @@ class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
             _("Available"),
             _("Damaged"),
             _("On order"),
-            _("In transit"),
+            pgettext("stock", "In transit"),
             _("Safety stock"),
             _("Low stock"),
         ]
