@@ -7,14 +7,20 @@ from inventory.models import (
     Location,
     LowStockAlert,
     Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
     Reservation,
+    StockCount,
+    StockCountLine,
     StockLevel,
     StockMovement,
+    StockTransfer,
+    StockTransferLine,
     Supplier,
     SupplierSKU,
     Warehouse,
 )
-from oms.admin_mixins import ReadOnlyAdmin
+from oms.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
 
 
 class SKUInline(admin.TabularInline):
@@ -139,3 +145,69 @@ class LowStockAlertAdmin(_StockRecordAdmin):
     )
     list_filter = ("status", "warehouse")
     search_fields = ("sku__code",)
+
+
+# --- purchase orders, counts, transfers: changed only through their screens' services ----------------
+
+
+class PurchaseOrderLineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+    fields = ("sku", "supplier_sku_code", "quantity_ordered", "quantity_received", "unit_cost")
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "supplier", "warehouse", "created_at", "sent_at", "received_at")
+    list_filter = ("status", "warehouse")
+    search_fields = ("number", "supplier__name", "supplier__code")
+    list_select_related = ("supplier", "warehouse")
+    inlines = [PurchaseOrderLineInline]
+
+
+class StockCountLineInline(ReadOnlyInline):
+    model = StockCountLine
+    fields = ("sku", "expected_at_start", "expected", "counted", "unit_cost", "adjusted")
+
+
+@admin.register(StockCount)
+class StockCountAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "warehouse", "zone", "created_at", "approved_by", "approved_at")
+    list_filter = ("status", "warehouse")
+    search_fields = ("number",)
+    list_select_related = ("warehouse", "approved_by")
+    inlines = [StockCountLineInline]
+
+
+class StockTransferLineInline(ReadOnlyInline):
+    model = StockTransferLine
+    fields = ("sku", "quantity")
+
+
+@admin.register(StockTransfer)
+class StockTransferAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "from_warehouse", "to_warehouse", "shipped_at", "received_at")
+    list_filter = ("status",)
+    search_fields = ("number",)
+    list_select_related = ("from_warehouse", "to_warehouse")
+    inlines = [StockTransferLineInline]
+
+
+@admin.register(PurchaseOrderLine)
+class PurchaseOrderLineAdmin(ReadOnlyAdmin):
+    list_display = ("purchase_order", "sku", "quantity_ordered", "quantity_received", "unit_cost")
+    search_fields = ("purchase_order__number", "sku__code")
+    list_select_related = ("purchase_order", "sku")
+
+
+@admin.register(StockCountLine)
+class StockCountLineAdmin(ReadOnlyAdmin):
+    list_display = ("count", "sku", "expected", "counted", "adjusted")
+    search_fields = ("count__number", "sku__code")
+    list_select_related = ("count", "sku")
+
+
+@admin.register(StockTransferLine)
+class StockTransferLineAdmin(ReadOnlyAdmin):
+    list_display = ("transfer", "sku", "quantity")
+    search_fields = ("transfer__number", "sku__code")
+    list_select_related = ("transfer", "sku")

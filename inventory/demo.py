@@ -12,9 +12,12 @@ from django.db import transaction
 
 from inventory.choices import LocationKind
 from inventory.models import SKU, Location, Product, StockMovement, Supplier, SupplierSKU, Warehouse
+from inventory.selectors import replenishment_suggestions
 from inventory.services import (
     DemandLine,
     allocate,
+    purchase_order_send,
+    purchase_orders_from_suggestions,
     reservation_consume,
     stock_level_set_policy,
     stock_receive,
@@ -169,7 +172,21 @@ def seed(*, stdout) -> None:
         stdout.write("  inventory: stock already received, left as it is")
         return
     _stock(warehouses, skus, suppliers)
-    stdout.write(f"  inventory: {len(warehouses)} warehouses, {len(skus)} SKUs, stock received")
+    _purchase_order(next(iter(warehouses.values())))
+    stdout.write(
+        f"  inventory: {len(warehouses)} warehouses, {len(skus)} SKUs, stock received, a purchase order sent"
+    )
+
+
+def _purchase_order(warehouse: Warehouse) -> None:
+    """The replenishment suggestions of the first supplier as a purchase order, sent (its lines on order)."""
+    suggestions = replenishment_suggestions()
+    if not suggestions:
+        return
+    supplier_id = suggestions[0].supplier_id
+    picks = [(s.supplier_id, s.sku_id, s.suggested) for s in suggestions if s.supplier_id == supplier_id]
+    (po,) = purchase_orders_from_suggestions(warehouse_id=warehouse.pk, picks=picks)
+    purchase_order_send(po_id=po.pk)
 
 
 def _warehouses() -> dict[str, Warehouse]:

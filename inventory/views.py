@@ -30,6 +30,7 @@ from inventory.forms import (
     StockFilterForm,
     TransferForm,
 )
+from inventory.forms_purchasing import SuggestionsToPOForm
 from oms.exceptions import DomainError
 from oms.exports import export_response
 
@@ -110,6 +111,7 @@ class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
             _("Available"),
             _("Damaged"),
             _("On order"),
+            pgettext("stock", "In transit"),
             _("Safety stock"),
             _("Low stock"),
         ]
@@ -126,6 +128,7 @@ class StockListView(PermissionRequiredMixin, ExportMixin, ListView):
             lv.available,
             lv.damaged,
             lv.on_order,
+            lv.in_transit,
             lv.safety_stock,
             _("yes") if lv.has_alert else "",
         ]
@@ -423,6 +426,8 @@ class ReplenishmentView(PermissionRequiredMixin, ExportMixin, TemplateView):
             group["total"] += s.line_total
         ctx["groups"] = list(groups.values())
         ctx["review_period"] = selectors.REVIEW_PERIOD_DAYS
+        ctx["can_order"] = self.request.user.has_perm("inventory.manage_purchaseorder")
+        ctx["order_form"] = SuggestionsToPOForm()
         return ctx
 
 

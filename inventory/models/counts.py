@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from inventory.choices import COUNT_TRANSITION_LABELS, StockCountStatus
+from inventory.choices import COUNT_TRANSITION_LABELS, STATUS_BADGES, StockCountStatus
 from inventory.models.catalogue import SKU, Warehouse
 from oms.audit import logged
 
@@ -64,6 +64,10 @@ class StockCount(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "secondary")
 
     # --- transitions: run only by inventory.services.counts through oms.audit.run_transition ---
 

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from inventory.choices import PO_TRANSITION_LABELS, PurchaseOrderStatus
+from inventory.choices import PO_TRANSITION_LABELS, STATUS_BADGES, PurchaseOrderStatus
 from inventory.models.catalogue import SKU, Supplier, Warehouse
 from oms.audit import logged
 
@@ -72,6 +72,10 @@ class PurchaseOrder(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "secondary")
 
     # --- transitions: run only by inventory.services.purchasing through oms.audit.run_transition ---
 

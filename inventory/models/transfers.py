@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from inventory.choices import TRANSFER_TRANSITION_LABELS, TransferStatus
+from inventory.choices import STATUS_BADGES, TRANSFER_TRANSITION_LABELS, TransferStatus
 from inventory.models.catalogue import SKU, Warehouse
 from oms.audit import logged
 
@@ -55,6 +55,10 @@ class StockTransfer(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.status, "secondary")
 
     @logged
     @transition(field=status, source=S.DRAFT, target=S.SHIPPED, permission=TRANSFER)

@@ -23,6 +23,8 @@ DEMO_USERS = [
     # username, role key, language, superuser
     ("ops", "operations", "zh-hans", False),
     ("warehouse", "warehouse", "zh-hans", False),
+    ("warehouse_manager", "warehouse_manager", "zh-hans", False),
+    ("buyer", "purchasing", "zh-hans", False),
     ("finance", "finance", "en", False),
     ("finance_manager", "finance_manager", "en", False),
     ("admin", "admin", "en", True),
