@@ -28,7 +28,7 @@ from aftersales.services.surveys import survey_url
 from aftersales.validators import validate_photos
 from oms.audit import log_changes, run_transition, snapshot
 from oms.db import retry_on_conflict
-from oms.notes import choice_param
+from oms.notes import choice_param, text_param
 from oms.notes import note as make_note
 from orders.money import units_value
 
@@ -223,7 +223,8 @@ def _log_registered(case: AftersalesCase, *, order, reason, by) -> None:
     record = make_note(
         "aftersales.case_registered",
         type=choice_param("aftersales.AftersalesCase.case_type", case.case_type),
-        reason=reason.name,
+        # A starting reason is a catalogue text (shown in the reader's language); one an admin typed stays.
+        reason=text_param(reason.name),
         order=order.number,
     )
     log_changes(instance=case, before={}, by=by, action="create", note=record)

@@ -38,6 +38,8 @@ DATA = re.compile(
 DATA_WORDS = {
     *("tmall", "jd", "douyin", "pinduoduo", "taobao", "sf", "zto", "yto", "sto", "yunda", "ems", "express"),
     *("jpeg", "png", "webp", "gif", "english"),
+    # Platform and protocol names, written the same in Chinese screens (Shopify's own Chinese UI does too).
+    *("shopify", "woocommerce", "webhook"),
 }
 
 
@@ -126,7 +128,7 @@ def english_in(text: str, words: set[str]) -> list[str]:
 
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Demo records whose text happens to be a catalogue translation too (what a customer wrote, a channel name).
-CHINESE_DATA = {"物流延误", "七天无理由", "电话订购", "草稿", "已审核", "官网商城"}
+CHINESE_DATA = {"物流延误", "七天无理由", "电话订购", "草稿", "已审核", "官网商城", "客户来电"}
 
 
 def chinese_in(text: str, texts: set[str]) -> list[str]:
