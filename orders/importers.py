@@ -198,7 +198,8 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
         report.errors.append({"row": 1, "message": _("The file cannot be read: %(error)s") % {"error": exc}})
         return report, []
     report.headers = headers
-    if not set(headers) >= REQUIRED_COLUMNS:
+    keys, _names = canonical_headers(headers, ORDER_COLUMNS)
+    if not set(keys) >= REQUIRED_COLUMNS:
         headers, rows = _translated(headers, rows, default_channel, unreadable, report)
     for row_no, message in unreadable.items():
         report.total += 1
@@ -238,7 +239,8 @@ def check(*, content: bytes, name: str, default_channel: Channel | None) -> tupl
 def _translated(headers, rows, default_channel, unreadable: dict[int, str], report: ImportReport):
     """A platform's export (or a channel's mapped format) as the import's columns; its refused rows join
     the unreadable ones. The bad-rows download is then in the import's own columns, ready to fix and upload."""
-    translation = translate_import(headers=headers, rows=rows, channel=default_channel)
+    # Platforms' headers are matched case-insensitively ("Lineitem sku" / "Lineitem SKU").
+    translation = translate_import(headers=[h.lower() for h in headers], rows=rows, channel=default_channel)
     if translation is None:
         return headers, rows
     report.recognised_as = translation.label

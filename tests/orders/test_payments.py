@@ -13,7 +13,7 @@ from django.urls import reverse
 from oms.exceptions import IllegalTransition, PermissionRefused
 from oms.models import OutboxMessage
 from orders import services
-from orders.choices import PaymentStatus, RefundStatus
+from orders.choices import ContactChannel, PaymentStatus, RefundStatus
 from orders.models import Order, RefundRecord
 
 D = Decimal
@@ -83,6 +83,7 @@ def test_a_failed_payment_sends_the_customer_a_signed_pay_again_link(make_order,
     order = make_order(paid=False)
     Order.objects.filter(pk=order.pk).update()
     order.customer.email = "buyer@example.com"
+    order.customer.preferred_contact = ContactChannel.EMAIL  # the buyer asked to be written to by e-mail
     order.customer.save()
     response = api.post(
         f"/api/v1/orders/{order.number}/payment-failed/", {"reason": "card declined"}, format="json"
@@ -200,7 +201,7 @@ def test_refunds_owed_list_filters_exports_and_keeps_its_query_count(
     with django_assert_max_num_queries(14):
         many = client.get(reverse("orders:refunds-owed"))
     assert few.status_code == many.status_code == 200
-    assert "15 refunds still to pay out, 1797.00 in all." in many.content.decode()
+    assert "15 refunds still to pay out, 1,797.00 in all." in many.content.decode()
     only = client.get(reverse("orders:refunds-owed"), {"q": orders[0].number, "status": ""})
     assert orders[0].number in table(only) and orders[1].number not in table(only)
     export = client.get(reverse("orders:refunds-owed"), {"export": "csv", "status": "open"})
