@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
-DB = "oms_bench_intake"
+DB = os.environ.get("BENCH_DB", "oms_bench_intake")
 PORT = 8799
 PROVINCES = [("上海", "上海市", "浦东新区"), ("广东", "广州市", "天河区"), ("北京", "北京市", "朝阳区")]
 

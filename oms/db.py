@@ -61,3 +61,85 @@ def retry_on_conflict(func: Callable[P, R] | None = None, *, attempts: int = 8, 
         return wrapper
 
     return decorate(func) if func is not None else decorate
+
+
+# --- Many tables in one statement -----------------------------------------------------------------
+
+
+class StatementPart:
+    """A data-modifying statement to run as one part of ``write_at_once``: SQL with ``%s`` parameters.
+
+    The app that owns the table builds it (e.g. inventory's reserved-counter update); ``returning`` names
+    what the part hands back (``RETURNING …`` in ``sql``), at most one part per statement.
+    """
+
+    def __init__(self, sql: str, params: list | tuple = (), *, returning: bool = False) -> None:
+        self.sql = sql
+        self.params = list(params)
+        self.returning = returning
+
+
+def insert_part(objs: list, *, returning: str = "", conflict: str = "") -> StatementPart:
+    """An INSERT of unsaved model instances of one model, as one part of ``write_at_once``.
+
+    Fields are prepared as Django prepares them for a save (``pre_save``: ``auto_now_add`` stamps the
+    instance; ``get_db_prep_save``: JSON, decimals, times). The primary key is written when the instances
+    have one (ids taken from the sequence beforehand, so that rows of other tables in the same statement can
+    point at them), else the column's default numbers them. ``returning``: columns to hand back;
+    ``conflict``: an ``ON CONFLICT …`` clause.
+    """
+    model = type(objs[0])
+    meta = model._meta
+    with_pk = objs[0].pk is not None
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not getattr(f, "generated", False) and (with_pk or not f.primary_key)
+    ]
+    conn = connection
+    params: list = []
+    rows = []
+    for obj in objs:
+        if type(obj) is not model or (obj.pk is not None) != with_pk:
+            raise ValueError("insert_part: one model per part, all with or all without primary keys")
+        marks = []
+        for f in fields:
+            value = f.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):  # db_default: the column's own DEFAULT
+                marks.append("DEFAULT")
+                continue
+            params.append(f.get_db_prep_save(value, conn))
+            marks.append("%s")
+        rows.append("(" + ", ".join(marks) + ")")
+    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {conn.ops.quote_name(meta.db_table)} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608 - names from model meta
+    if conflict:
+        sql += f" {conflict}"
+    if returning:
+        sql += f" RETURNING {returning}"
+    return StatementPart(sql, params, returning=bool(returning))
+
+
+def write_at_once(parts: list[StatementPart]) -> list[tuple]:
+    """Run several INSERT / UPDATE parts, of any tables, as ONE statement (data-modifying CTEs).
+
+    One round trip instead of one per table: the single-order intake writes its address, order, lines,
+    payment, logs, outbox message, reservations and stock counters with it. PostgreSQL runs every part
+    exactly once on one snapshot; the parts must not depend on each other's rows (ids are taken from the
+    sequences beforehand), and foreign keys are checked at commit (Django's are deferred). Returns the rows
+    of the part that asked for ``returning`` (else an empty list). Any error fails the whole statement.
+    """
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return []
+    returning = [p for p in parts if p.returning]
+    if len(returning) > 1:
+        raise ValueError("write_at_once: at most one part may return rows")
+    ctes, params = [], []
+    for i, part in enumerate(parts):
+        ctes.append(f"w{i} AS ({part.sql})")
+        params.extend(part.params)
+    tail = f"SELECT * FROM w{parts.index(returning[0])}" if returning else "SELECT 1"  # noqa: S608 - our own names
+    with connection.cursor() as cursor:
+        cursor.execute("WITH " + ", ".join(ctes) + " " + tail, params)
+        return cursor.fetchall() if returning else []

@@ -76,6 +76,13 @@ class OrdersConfig(AppConfig):
         from orders import bulk, notes, notes_money, privacy_rules  # noqa: F401 - the notes modules register note codes
 
         privacy_rules.register()
+        from django.db.models.signals import post_delete, post_save
+
+        from orders.models import OrderRule
+        from orders.services.routing import rules_changed
+
+        post_save.connect(rules_changed, sender=OrderRule, dispatch_uid="orders.rules_changed.save")
+        post_delete.connect(rules_changed, sender=OrderRule, dispatch_uid="orders.rules_changed.delete")
         bulk.register()
         from django.urls import reverse_lazy
 

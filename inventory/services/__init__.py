@@ -19,7 +19,14 @@ from inventory.planning import DemandLine
 from inventory.selectors import sellable_quantity
 from inventory.services._common import service
 from inventory.services.alerts import stock_alerts_review
-from inventory.services.allocation import AllocationResult, allocate, allocate_batch, allocation_plan
+from inventory.services.allocation import (
+    AllocationResult,
+    PreparedAllocation,
+    allocate,
+    allocate_batch,
+    allocation_plan,
+    allocation_prepare,
+)
 from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
 from inventory.services.catalogue import sku_upsert, supplier_upsert
 from inventory.services.counts import (
@@ -60,6 +67,8 @@ __all__ = [
     "ReceiptOutcome",
     "allocate",
     "allocate_batch",
+    "allocation_prepare",
+    "PreparedAllocation",
     "allocation_plan",
     "purchase_order_cancel",
     "purchase_order_close",

@@ -19,7 +19,8 @@ from inventory.selectors import reservations_made_today
 from inventory.selectors_supply import drop_ship_suppliers
 from inventory.services._common import _check_quantity, service
 from inventory.services.alerts import stock_alerts_review
-from inventory.services.ledger import _add_reserved
+from inventory.services.ledger import _add_reserved, _add_reserved_part
+from oms.db import StatementPart, insert_part
 
 StockKey = tuple[int, int]  # (sku_id, warehouse_id)
 
@@ -196,6 +197,95 @@ def _reserve(
         by_key[key].reserved += per_level[key]
     stock_alerts_review(touched, may_recover=False)
     return reservations
+
+
+# --- Decided here, written by the caller ----------------------------------------------------------
+
+
+@dataclass
+class PreparedAllocation:
+    """An allocation decided on locked stock whose rows are not written yet.
+
+    For a caller that writes its own rows in the same statement (the single-order intake writes the order,
+    its lines and these reservations with one ``oms.db.write_at_once``): it adds ``parts()`` to its
+    statement, then hands the rows the statement returned to ``written()``. Inventory still decides what is
+    written to its tables; the caller only sends it.
+    """
+
+    result: AllocationResult
+    reservations: list[Reservation] = field(default_factory=list)
+    deltas: dict[int, int] = field(default_factory=dict)  # stock level id -> units reserved now
+    touched: list[StockLevel] = field(default_factory=list)
+
+    def parts(self) -> list[StatementPart]:
+        """The INSERT of the reservations (returning their ids) and the UPDATE of the reserved counters."""
+        if not self.reservations:
+            return []
+        return [
+            insert_part(self.reservations, returning="id, demand_ref, warehouse_id"),
+            _add_reserved_part(self.deltas),
+        ]
+
+    def written(self, rows: list[tuple]) -> None:
+        """After the caller's statement: the reservations get their ids, then the low-stock review runs."""
+        ids = {(ref, wid): pk for pk, ref, wid in rows}
+        for reservation in self.reservations:
+            reservation.pk = ids[(reservation.demand_ref, reservation.warehouse_id)]
+        if self.touched:
+            stock_alerts_review(self.touched, may_recover=False)
+
+
+def allocation_prepare(
+    *, lines: list[DemandLine], province: str, suppliers: dict[int, int] | None = None
+) -> PreparedAllocation:
+    """Decide as ``allocate`` does, on stock rows locked now, without writing: the caller writes the result
+    (``PreparedAllocation``) in its own statement before its transaction ends.
+
+    For demand that is new in the caller's transaction (the lines of an order being taken in), so nothing
+    can be held for it yet. ``suppliers``: the drop-ship suppliers of the SKUs when the caller read them
+    already (``drop_ship_suppliers``). Call inside a transaction: the stock rows stay locked until it ends.
+    """
+    _validate_lines(lines)
+    all_lines = lines
+    if suppliers is None:
+        suppliers = drop_ship_suppliers({line.sku_id for line in lines})
+    lines, drop_ship = _set_aside_drop_ship(lines, suppliers)
+    prepared = PreparedAllocation(
+        result=AllocationResult(allocated=True, explanation={"decision": "nothing_to_allocate"})
+    )
+    if lines:
+        sku_ids = sorted({line.sku_id for line in lines})
+        levels = _lock_active_levels(sku_ids)
+        by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
+        assignments, explanation, short = _plan(
+            lines=lines,
+            province=province,
+            warehouses=_warehouses_of(levels),
+            available={key: lv.on_hand - lv.reserved for key, lv in by_key.items()},
+            sku_codes=_sku_codes(sku_ids, levels),
+            today_load=reservations_made_today,
+        )
+        if short:
+            prepared.result = AllocationResult(allocated=False, explanation=explanation, short=short)
+        else:
+            prepared.reservations = [
+                Reservation(sku_id=lines[i].sku_id, warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref)
+                for i, wid, qty in assignments
+            ]
+            for i, wid, qty in assignments:
+                key = (lines[i].sku_id, wid)
+                prepared.deltas[by_key[key].pk] = prepared.deltas.get(by_key[key].pk, 0) + qty
+                by_key[key].reserved += qty
+            prepared.touched = sorted(
+                {by_key[(lines[i].sku_id, wid)] for i, wid, _q in assignments},
+                key=lambda lv: (lv.sku_id, lv.warehouse_id),
+            )
+            prepared.result = AllocationResult(
+                allocated=True, reservations=prepared.reservations, explanation=explanation
+            )
+    codes = {} if not drop_ship else _sku_codes({line.sku_id for line in all_lines}, [])
+    prepared.result = _with_drop_ship(prepared.result, drop_ship, codes, all_lines)
+    return prepared
 
 
 # --- Batches ------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from inventory.services._common import (
 )
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.backorders import _announce_stock_arrived
+from oms.db import StatementPart
 from oms.notes import note as make_note
 
 
@@ -90,15 +91,21 @@ def _add_reserved(deltas: dict[int, int]) -> None:
         (pk, delta), *_rest = deltas.items()
         StockLevel.objects.filter(pk=pk).update(reserved=F("reserved") + delta, updated_at=timezone.now())
         return
+    part = _add_reserved_part(deltas)
+    with connection.cursor() as cursor:
+        cursor.execute(part.sql, part.params)
+
+
+def _add_reserved_part(deltas: dict[int, int]) -> StatementPart:
+    """The UPDATE of ``_add_reserved`` as a part of a caller's one-statement write (``write_at_once``)."""
     values = ", ".join(["(%s::bigint, %s::integer)"] * len(deltas))
     params = [x for pair in sorted(deltas.items()) for x in pair]
     table = StockLevel._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS l SET reserved = l.reserved + v.delta, updated_at = %s "  # noqa: S608 - table from model meta
-            f"FROM (VALUES {values}) AS v(id, delta) WHERE l.id = v.id",
-            [timezone.now(), *params],
-        )
+    return StatementPart(
+        f"UPDATE {table} AS l SET reserved = l.reserved + v.delta, updated_at = %s "  # noqa: S608 - table from model meta
+        f"FROM (VALUES {values}) AS v(id, delta) WHERE l.id = v.id",
+        [timezone.now(), *params],
+    )
 
 
 def _change_reserved(level: StockLevel, delta: int) -> None:

@@ -63,4 +63,9 @@ def next_order_number() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('orders_order_number_seq')")
         (value,) = cursor.fetchone()
+    return order_number(value)
+
+
+def order_number(value: int) -> str:
+    """The order number of a value of ``orders_order_number_seq`` (see ``next_order_number``)."""
     return f"SO{timezone.localdate():%y%m%d}{value:04d}"

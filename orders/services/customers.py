@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.audit import log_changes, run_transition, snapshot
-from oms.db import retry_on_conflict
+from oms.db import insert_part, retry_on_conflict, write_at_once
 from oms.exceptions import DomainError, IllegalTransition
 from oms.notes import note as make_note
 from oms.notifications import outbox_forget
@@ -31,21 +31,26 @@ from orders.services._common import S, _check_perm, _require_reason
 
 def _customer_for(data: dict) -> tuple[Customer, bool]:
     """The same customer across channels: matched by phone, else by e-mail; a merged duplicate hands over
-    to the customer it was merged into."""
-    customer = Customer.objects.select_related("merged_into").filter(phone=data["phone"]).first()
-    if customer is None and data.get("email"):
-        customer = (
-            Customer.objects.filter(
-                email__iexact=data["email"], merged_into__isnull=True, anonymised_at__isnull=True
-            )
-            .order_by("pk")
-            .first()
-        )
+    to the customer it was merged into. One read (phone or e-mail), and one INSERT for a new customer."""
+    match = Q(phone=data["phone"])
+    if data.get("email"):
+        match |= Q(email__iexact=data["email"], merged_into__isnull=True, anonymised_at__isnull=True)
+    customer = (
+        Customer.objects.select_related("merged_into")
+        .filter(match)
+        .order_by(Case(When(phone=data["phone"], then=0), default=1), "pk")
+        .first()
+    )
     created = False
     if customer is None:
-        customer, created = Customer.objects.get_or_create(
-            phone=data["phone"], defaults={"name": data["name"], "email": data["email"]}
+        customer = Customer(phone=data["phone"], name=data["name"], email=data["email"])
+        rows = write_at_once(
+            [insert_part([customer], conflict="ON CONFLICT (phone) DO NOTHING", returning="id")]
         )
+        if rows:
+            customer.pk, created = rows[0][0], True
+        else:  # created by a concurrent intake meanwhile: the unique constraint decided
+            customer = Customer.objects.select_related("merged_into").get(phone=data["phone"])
     if customer.merged_into_id:
         customer = customer.merged_into
     return customer, created

@@ -7,20 +7,26 @@ duplicate answers the order that won.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
-from oms.audit import log_changes
-from oms.db import retry_on_conflict
+from inventory.services import DemandLine, allocation_prepare
+from oms.audit import collect_state_logs, log_changes
+from oms.db import insert_part, retry_on_conflict, write_at_once
+from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError, IllegalTransition
+from oms.models import ChangeLog, OutboxMessage
 from oms.notes import choice_param
 from oms.notes import note as make_note
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
-from orders.models import Address, Channel, Customer, Order, OrderLine, Payment
+from orders.models import Address, Channel, Customer, Order, OrderLine, OrderLineAllocation, Payment
 from orders.money import allocate_deductions
 from orders.services._common import (
     IntakeResult,
@@ -28,14 +34,20 @@ from orders.services._common import (
     S,
     _sku_label,
     address_key,
-    next_order_number,
+    order_number,
 )
-from orders.services.allocation import order_allocate
+from orders.services.allocation import _record_decision
 from orders.services.customers import _customer_for
 from orders.services.deductions import line_share_fields
 from orders.services.digest import digest_differences, intake_digest
-from orders.services.routing import _classify, _pay_and_route
+from orders.services.notifications import _notification
+from orders.services.routing import _apply_rules, _pay_and_route, _risk_windows, active_rules
 from orders.validation import CleanOrder, validate_order_data
+
+
+def outbox_request_delivery() -> None:  # replaced by oms.notifications.outbox_request_delivery
+    task_send_on_commit("oms.tasks.outbox_deliver_due_task")
+
 
 logger = logging.getLogger(__name__)
 
@@ -60,77 +72,224 @@ def order_intake(
 ) -> IntakeResult:
     """Take one order from any intake path. Idempotent on (channel, external_id), also under concurrency.
 
-    Returns the existing order with ``created=False`` when the channel already delivered it, the field
-    errors (nothing written) when the data is refused, or the new order. An approved order is allocated
-    right after its intake transaction commits when ``OMS_ALLOCATE_ON_INTAKE`` is on; a conflict there
-    leaves it approved for the batch task.
+    Returns the existing order with ``created=False`` when the channel already delivered it (with the
+    parts that differ when the content is not the same: 409), the field errors (nothing written) when the
+    data is refused, or the new order. An approved order is allocated in the same transaction when
+    ``allocate_now`` (default: ``OMS_ALLOCATE_ON_INTAKE`` outside a caller's transaction); otherwise, or
+    when allocation is refused, it stays approved for the batch task.
+
+    The new order is written optimistically: the unique constraint on (channel, external_id) finds a
+    resend, which then rolls back and answers the order that was taken in.
     """
-    external_id = _external_id(data)
-    existing = Order.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
-    if existing is not None and not existing.intake_digest:
-        return IntakeResult(order=existing, created=False)
     clean, errors = validate_order_data(
         data, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
     )
-    if existing is not None:
-        # A resend: the same order again (200), or other content under the same id (409, never dropped
-        # silently). A resend that no longer validates (a SKU retired since) is still the same order.
-        conflict = [] if errors else digest_differences(existing.intake_digest, clean)
-        return IntakeResult(order=existing, created=False, conflict=conflict)
     if errors:
+        # A resend that no longer validates (a SKU retired since) is still the same order.
+        external_id = _external_id(data)
+        existing = (
+            Order.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
+        )
+        if existing is not None:
+            return IntakeResult(order=existing, created=False)
         return IntakeResult(order=None, created=False, errors=errors)
-    order, created = _intake_write(channel=channel, clean=clean, by=by, source=source, reship_of=reship_of)
     if allocate_now is None:
         allocate_now = settings.OMS_ALLOCATE_ON_INTAKE and not connection.in_atomic_block
-    if created and allocate_now and order.status == S.APPROVED:
-        try:
-            order = order_allocate(order_id=order.pk)
-        except (DomainError, OperationalError) as exc:  # the batch task allocates it later
-            logger.warning("allocation after intake of %s deferred: %s", order.number, exc)
-    return IntakeResult(order=order, created=created)
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint: a resend leaves the caller's transaction usable
+                order = _intake_write(
+                    channel=channel,
+                    clean=clean,
+                    by=by,
+                    source=source,
+                    reship_of=reship_of,
+                    allocate_now=allocate_now,
+                )
+        else:
+            order = _intake_write_own(
+                channel=channel,
+                clean=clean,
+                by=by,
+                source=source,
+                reship_of=reship_of,
+                allocate_now=allocate_now,
+            )
+    except _Resent:
+        existing = Order.objects.get(channel=channel, external_id=clean.external_id)
+        conflict = digest_differences(existing.intake_digest, clean) if existing.intake_digest else []
+        return IntakeResult(order=existing, created=False, conflict=conflict)
+    return IntakeResult(order=order, created=True)
+
+
+class _Resent(Exception):
+    """The channel delivered this external_id before (or concurrently): the order that was taken in answers."""
+
+
+@dataclass
+class _NewIds:
+    """What a new order takes from the database before it is built: ids, number and the risk counts."""
+
+    order: int
+    address: int
+    number: str
+    lines: list[int]
+    same_address: dict[int, int]  # window hours -> orders to this address in the window, this one included
+    same_phone: dict[int, int]
+
+
+def _new_ids(*, clean: CleanOrder, key: str, windows: set[int]) -> _NewIds:
+    """One round trip: the order's, address's and lines' ids from their sequences, the order number, and the
+    risk rules' counts (orders to the same address / from the same phone within each window)."""
+    hours = sorted(windows)
+    since = [clean.placed_at - timedelta(hours=h) for h in hours]
+    counts = ", ".join(
+        f"(SELECT count(*) FROM {Order._meta.db_table} WHERE {column} = %s AND placed_at >= %s)"  # noqa: S608 - names from model meta
+        for _h in hours
+        for column in ("address_key", "contact_phone")
+    )
+    params = [n for h_since in since for n in (key, h_since, clean.address["phone"], h_since)]
+    sql = (
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')), "  # noqa: S608
+        "nextval('orders_order_number_seq'), "
+        "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s))"
+        + (f", {counts}" if counts else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,  # noqa: S608 - table and column names from model meta / literals
+            [
+                Order._meta.db_table,
+                Address._meta.db_table,
+                OrderLine._meta.db_table,
+                len(clean.lines),
+                *params,
+            ],
+        )
+        order_id, address_id, number, line_ids, *found = cursor.fetchone()
+    return _NewIds(
+        order=order_id,
+        address=address_id,
+        number=order_number(number),
+        lines=list(line_ids),
+        same_address={h: 1 + found[2 * i] for i, h in enumerate(hours)},
+        same_phone={h: 1 + found[2 * i + 1] for i, h in enumerate(hours)},
+    )
 
 
 @retry_on_conflict
+def _intake_write_own(**kwargs) -> Order:
+    return _intake_write(**kwargs)
+
+
 def _intake_write(
-    *, channel: Channel, clean: CleanOrder, by, source: str, reship_of: Order | None
-) -> tuple[Order, bool]:
+    *, channel: Channel, clean: CleanOrder, by, source: str, reship_of: Order | None, allocate_now: bool
+) -> Order:
+    """Write a new order in the current transaction with few round trips: the customer (matched or
+    created), one read of ids and risk counts, the stock locked and the allocation decided (when it goes
+    ahead), then ONE statement for the address, order, lines, payment, tags, change log, state log,
+    notices, reservations and stock counters, and one for the line allocations. Raises ``_Resent`` when the
+    channel's external_id is taken (the caller's transaction or savepoint rolls back)."""
     customer, customer_created = _customer_for(clean.customer)
+    rules = active_rules()
+    key = address_key(clean.address)
+    ids = _new_ids(clean=clean, key=key, windows=_risk_windows(rules))
     now = timezone.now()
-    paid = clean.payment["status"] == PaymentStatus.PAID
     order = _order_from(
         clean,
         channel=channel,
-        number=next_order_number(),
+        number=ids.number,
         source=source,
         by=by,
         customer=customer,
         reship_of=reship_of,
     )
-    try:
-        # The savepoint covers the address too: a duplicate leaves nothing behind.
-        with transaction.atomic():
-            order.shipping_address = Address.objects.create(customer=customer, **clean.address)
-            order.save()
-    except IntegrityError as exc:
-        if clean.external_id and "order_channel_external_id_unique" in str(exc):
-            return Order.objects.get(channel=channel, external_id=clean.external_id), False
-        raise
-    OrderLine.objects.bulk_create(_lines_of(order, clean))
-    _payment_of(order, clean, now=now).save()
-    log_changes(
-        instance=order,
-        before={},
-        by=by,
+    order.pk = ids.order
+    order.shipping_address = Address(pk=ids.address, customer=customer, **clean.address)
+    lines = _lines_of(order, clean)
+    for line, pk in zip(lines, ids.lines, strict=True):
+        line.pk = pk
+    tag_ids = _apply_rules(
+        order,
+        rules=rules,
+        customer=customer,
+        customer_is_new=customer_created,
+        payment_method=clean.payment["method"],
+        same_address=ids.same_address,
+        same_phone=ids.same_phone,
+    )
+    created = ChangeLog(
+        by=by if getattr(by, "pk", None) else None,
+        content_type=ContentType.objects.get_for_model(Order),
+        object_id=order.pk,
+        object_repr=str(order)[:200],
         action="create",
+        changes={},
         note=make_note("orders.intake", source=choice_param("orders.Order.source", source)),
     )
-    _classify(
-        order, customer=customer, customer_is_new=customer_created, payment_method=clean.payment["method"]
-    )
-    if paid:
-        _pay_and_route(order, by=by, now=now)
-    order.save()
-    return order, True
+    events: list[str] = []
+    prepared, allocations = None, []
+    with collect_state_logs() as logs:
+        if clean.payment["status"] == PaymentStatus.PAID:
+            _pay_and_route(order, by=by, now=now, notify=lambda _o, event: events.append(event))
+        if allocate_now and order.status == S.APPROVED:
+            prepared, allocations = _allocate_new(order, lines, by=by, now=now)
+    parts = [
+        insert_part([order.shipping_address]),
+        insert_part([order]),
+        insert_part(lines),
+        insert_part([_payment_of(order, clean, now=now)]),
+        insert_part([created]),  # stamped before the state logs: the timeline shows it first
+    ]
+    if tag_ids:
+        parts.append(insert_part([Order.tags.through(order_id=order.pk, tag_id=t) for t in sorted(tag_ids)]))
+    if logs:
+        parts.append(insert_part([_stamped(log, order) for log, _instance in logs]))
+    messages = [m for m in (_notification(order, event) for event in events) if m]
+    if messages:
+        parts.append(insert_part([OutboxMessage(**m) for m in messages]))
+    if prepared is not None:
+        parts += prepared.parts()
+    try:
+        rows = write_at_once(parts)
+    except IntegrityError as exc:
+        if clean.external_id and "order_channel_external_id_unique" in str(exc):
+            raise _Resent from exc
+        raise
+    if prepared is not None and prepared.reservations:
+        prepared.written(rows)
+        held = {(r.demand_ref, r.warehouse_id): r.pk for r in prepared.reservations}
+        for allocation in allocations:
+            allocation.reservation_id = held[(allocation.demand_ref, allocation.warehouse_id)]
+        OrderLineAllocation.objects.bulk_create(allocations)
+    if messages:
+        outbox_request_delivery()
+    for saved in (order, order.shipping_address, *lines):
+        saved._state.adding = False
+    return order
+
+
+def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
+    """Decide the new order's allocation on locked stock (written with the order); a refusal from inventory
+    leaves it approved for the batch task."""
+    try:
+        prepared = allocation_prepare(
+            lines=[
+                DemandLine(ref=line.demand_ref, sku_id=line.sku_id, quantity=line.quantity) for line in lines
+            ],
+            province=order.province,
+        )
+    except DomainError as exc:
+        logger.warning("allocation at intake of %s deferred: %s", order.number, exc)
+        return None, []
+    return prepared, _record_decision(order, lines, prepared.result, recorded=set(), by=by, now=now)
+
+
+def _stamped(log, order: Order):
+    """A collected state log row pointing at the new order, stamped now (after the change log)."""
+    log.object_id = order.pk
+    log.timestamp = timezone.now()
+    return log
 
 
 def _order_from(

@@ -21,13 +21,13 @@ from oms.notes import choice_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
-from orders.models import Address, Channel, Order, OrderLine, OrderRule, Payment
-from orders.services._common import IntakeResult, S
+from orders.models import Address, Channel, Order, OrderLine, Payment
+from orders.services._common import IntakeResult, S, order_number
 from orders.services.customers import _customers_for_batch
 from orders.services.digest import digest_differences
 from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
 from orders.services.notifications import _notification
-from orders.services.routing import _apply_rules, _pay_and_route, _RiskCounter
+from orders.services.routing import _apply_rules, _pay_and_route, _RiskCounter, active_rules
 from orders.validation import CleanOrder, sku_lookup, validate_order_data
 
 
@@ -144,7 +144,7 @@ def _build_candidates(
     todo: list[tuple[int, CleanOrder]], *, channel: Channel, source: str, by, now
 ) -> tuple[list[_Candidate], dict[str, Order]]:
     """Build the batch's orders in memory (rules, routing, logs and notices collected); addresses are saved."""
-    rules = list(OrderRule.objects.filter(is_active=True))
+    rules = active_rules()
     customers = _customers_for_batch([clean.customer for _i, clean in todo])
     counter = _RiskCounter(rules=rules, cleans=[clean for _i, clean in todo])
     numbers = _order_numbers(len(todo))
@@ -269,5 +269,4 @@ def _order_numbers(n: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('orders_order_number_seq') FROM generate_series(1, %s)", [n])
         values = sorted(value for (value,) in cursor.fetchall())
-    today = timezone.localdate()
-    return [f"SO{today:%y%m%d}{value:04d}" for value in values]
+    return [order_number(value) for value in values]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from oms.audit import run_transition
@@ -19,6 +21,28 @@ from orders.validation import CleanOrder
 
 # The rules that count recent orders to the same address / from the same phone, within their window.
 RISK_WINDOW_CONDITIONS = (RuleCondition.SAME_ADDRESS_ORDERS_GTE, RuleCondition.SAME_PHONE_ORDERS_GTE)
+
+
+RULES_CACHE_KEY = "orders:active-rules:v1"
+RULES_CACHE_SECONDS = 60
+
+
+def active_rules() -> list[OrderRule]:
+    """The active order rules, kept in the cache (every intake asks); a rule saved or deleted empties it
+    (``rules_changed``). With several web processes the cache must be shared (OMS_CACHE_URL), or a change
+    reaches the other processes within RULES_CACHE_SECONDS."""
+    rules = cache.get(RULES_CACHE_KEY)
+    if rules is None:
+        rules = list(OrderRule.objects.filter(is_active=True))
+        cache.set(RULES_CACHE_KEY, rules, timeout=RULES_CACHE_SECONDS)
+    return rules
+
+
+def rules_changed(**_kwargs) -> None:
+    """Signal receiver (OrderRule saved or deleted): forget the cached rules now and again after commit,
+    so that no intake running meanwhile caches the old ones for long."""
+    cache.delete(RULES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
 
 
 def _risk_windows(rules: list[OrderRule]) -> set[int]:
@@ -61,7 +85,7 @@ class _RiskCounter:
 
 def _classify(order: Order, *, customer: Customer, customer_is_new: bool | None, payment_method: str) -> None:
     """Score risk and priority, decide whether the order needs review, and tag it (rules in OrderRule)."""
-    rules = list(OrderRule.objects.filter(is_active=True))
+    rules = active_rules()
     same_address, same_phone = {}, {}
     for hours in _risk_windows(rules):
         since = order.placed_at - timedelta(hours=hours)
