@@ -325,7 +325,7 @@ OMS_TRACKING_FAILURES_PER_ORDER = os.environ.get("OMS_TRACKING_FAILURES_PER_ORDE
 # test process); production sets OMS_CACHE_URL to Redis (Django's own Redis cache increments atomically).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OMS_CACHE_URL}
+    "default": {"BACKEND": "oms.cache.RedisCache", "LOCATION": OMS_CACHE_URL}
     if OMS_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
