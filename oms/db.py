@@ -6,9 +6,11 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
+import psycopg
 from django.db import OperationalError, connection, transaction
 from psycopg import errors as pg_errors
 
@@ -143,3 +145,21 @@ def write_at_once(parts: list[StatementPart]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute("WITH " + ", ".join(ctes) + " " + tail, params)
         return cursor.fetchall() if returning else []
+
+
+@contextmanager
+def server_side_binding() -> Iterator[None]:
+    """Cursors opened inside the block send their parameters apart from the SQL (server-side binding).
+
+    Django's psycopg cursors bind client-side: every parameter is quoted into the SQL text, and for the
+    arrays of a bulk INSERT … UNNEST or UPDATE … FROM unnest(…) that quoting (an escape per character of
+    each JSON text) cost more than the rest of a batch together. Use around the bulk writes of batches.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.cursor_factory
+    raw.cursor_factory = psycopg.Cursor
+    try:
+        yield
+    finally:
+        raw.cursor_factory = previous

@@ -14,7 +14,7 @@ from inventory.models import SKU
 from inventory.selectors_supply import expected_restock_dates
 from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
 from oms.audit import collect_state_logs, run_transition, state_logs_write
-from oms.db import retry_on_conflict
+from oms.db import retry_on_conflict, server_side_binding
 from oms.exceptions import DomainError
 from oms.notes import note as make_note
 from oms.notes import note_param
@@ -106,19 +106,20 @@ def _orders_write_allocation(orders: list[Order]) -> None:
     """Write the allocation fields of locked orders in one UPDATE … FROM unnest(…).
 
     ``bulk_update`` does the same with a CASE per field and row, whose building cost more than the
-    rest of a batch's recording together.
+    rest of a batch's recording together; the arrays go as binary parameters (``%b``, server-side binding):
+    quoted into the SQL, the escaping of the JSON texts cost a third of a batch.
     """
     fields = ["status", "allocation_explanation", "backorder_info", "allocated_at", "updated_at"]
     meta = Order._meta
     columns = [meta.get_field(name).column for name in fields]
     explanation, backorder = meta.get_field("allocation_explanation"), meta.get_field("backorder_info")
-    with connection.cursor() as cursor:
+    with server_side_binding(), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} AS o SET {columns[0]} = v.status, "  # noqa: S608 - names from model meta
             f"{columns[1]} = v.explanation::jsonb, {columns[2]} = v.backorder::jsonb, "
             f"{columns[3]} = v.allocated_at, {columns[4]} = v.updated_at "
-            "FROM unnest(%s::bigint[], %s::varchar[], %s::text[], %s::text[], %s::timestamptz[], "
-            "%s::timestamptz[]) AS v(id, status, explanation, backorder, allocated_at, updated_at) "
+            "FROM unnest(%b::bigint[], %b::varchar[], %b::text[], %b::text[], %b::timestamptz[], "
+            "%b::timestamptz[]) AS v(id, status, explanation, backorder, allocated_at, updated_at) "
             "WHERE o.id = v.id",
             [
                 [o.pk for o in orders],
