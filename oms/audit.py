@@ -19,6 +19,7 @@ from django_fsm_log.backends import SimpleBackend, _pre_transition_callback
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from django_fsm_log.models import StateLog
 
+from oms.db import bulk_insert
 from oms.exceptions import IllegalTransition, PermissionRefused
 from oms.models import ChangeLog
 from oms.notes import render_note
@@ -82,7 +83,7 @@ def state_logs_write(rows: list[tuple[StateLog, models.Model]]) -> list[StateLog
         log.object_id = instance.pk
         log.timestamp = timezone.now()
         logs.append(log)
-    return StateLog.objects.bulk_create(logs)
+    return bulk_insert(logs)
 
 
 def transition_label(model, name: str) -> str:

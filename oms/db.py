@@ -163,3 +163,43 @@ def server_side_binding() -> Iterator[None]:
         yield
     finally:
         raw.cursor_factory = previous
+
+
+def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
+    """INSERT unsaved model instances of one model in one statement, their values as binary arrays.
+
+    What ``bulk_create`` does for a batch (``INSERT … SELECT * FROM unnest(…)``), but each column goes as ONE
+    binary array parameter (server-side binding): Django's client-side binding escapes every character of
+    every text into the SQL, which for a batch's names, addresses, notices and JSON cost as much as the
+    database's own work. Fields are prepared as for a save (``pre_save``, ``get_db_prep_save``); columns
+    with a database default are left to it. ``set_pks``: read the new ids back onto the instances (rows
+    come back in the order given). No signals, as ``bulk_create``.
+    """
+    if not objs:
+        return objs
+    model = type(objs[0])
+    meta = model._meta
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not getattr(f, "generated", False) and not f.primary_key and not f.has_db_default()
+    ]
+    columns = [[] for _f in fields]
+    for obj in objs:
+        for i, f in enumerate(fields):
+            columns[i].append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - names from model meta
+        f"SELECT * FROM unnest({arrays})"
+    )
+    if set_pks:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    with server_side_binding(), connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        if set_pks:
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+    return objs

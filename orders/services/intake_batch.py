@@ -14,14 +14,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oms.audit import collect_state_logs, state_logs_write
-from oms.db import retry_on_conflict
+from oms.db import bulk_insert, retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.models import ChangeLog
 from oms.notes import choice_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
-from orders.models import Address, Channel, Order, OrderLine, Payment
+from orders.models import Address, Channel, Order
 from orders.services._common import IntakeResult, S, order_number
 from orders.services.customers import _customers_for_batch
 from orders.services.digest import digest_differences
@@ -148,11 +148,12 @@ def _build_candidates(
     customers = _customers_for_batch([clean.customer for _i, clean in todo])
     counter = _RiskCounter(rules=rules, cleans=[clean for _i, clean in todo])
     numbers = _order_numbers(len(todo))
-    addresses = Address.objects.bulk_create(
+    addresses = bulk_insert(
         [
             Address(customer=customer, **clean.address)
             for (_i, clean), (customer, _new) in zip(todo, customers, strict=True)
-        ]
+        ],
+        set_pks=True,
     )
     built: dict[str, Order] = {}
     candidates: list[_Candidate] = []
@@ -193,7 +194,7 @@ def _insert_orders(new: list[_Candidate], *, channel: Channel) -> None:
     """One INSERT for the batch's orders, unless one was delivered concurrently (see below)."""
     try:
         with transaction.atomic():
-            Order.objects.bulk_create([c.order for c in new])
+            bulk_insert([c.order for c in new], set_pks=True)
     except IntegrityError as exc:
         if "order_channel_external_id_unique" not in str(exc):
             raise
@@ -237,14 +238,14 @@ def _settle_results(
 def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
     """Write what hangs off the created orders: lines, payments, tags, change log, state log, notices."""
     orders = [(c.order, c.clean) for c in created]
-    OrderLine.objects.bulk_create([line for order, clean in orders for line in _lines_of(order, clean)])
-    Payment.objects.bulk_create([_payment_of(order, clean, now=now) for order, clean in orders])
-    Order.tags.through.objects.bulk_create(
+    bulk_insert([line for order, clean in orders for line in _lines_of(order, clean)])
+    bulk_insert([_payment_of(order, clean, now=now) for order, clean in orders])
+    bulk_insert(
         [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
     )
     note = make_note("orders.intake", source=choice_param("orders.Order.source", source))
     content_type = ContentType.objects.get_for_model(Order)
-    ChangeLog.objects.bulk_create(
+    bulk_insert(
         [
             ChangeLog(
                 by=by if getattr(by, "pk", None) else None,
