@@ -1,6 +1,7 @@
 """Intake throughput: the batch API under gunicorn on PostgreSQL, against pgbench running the same SQL.
 
 Run: .venv/bin/python bench/intake_throughput.py [--orders 6000] [--clients 6] [--workers 3] [--batch 100]
+     [--database oms_bench_intake] [--redis-db 14]
 It (re)creates database ``oms_bench_intake``, loads 3 warehouses and 200 SKUs with stock, starts gunicorn on
 127.0.0.1:8799 (Celery tasks go to Redis db 14 when it answers, as in production, and are purged after),
 posts batches of new orders from several client threads and prints orders/second. Then pgbench runs a script
@@ -19,27 +20,32 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
-DB = os.environ.get("BENCH_DB", "oms_bench_intake")
+sys.path.insert(0, str(ROOT))
+
+from bench._common import (  # noqa: E402
+    SERVER,
+    database_create,
+    gunicorn_start,
+    http_wait,
+    migrate,
+    pgbench_run,
+    process_stop,
+)
+
+DB = "oms_bench_intake"
 PORT = 8799
 PROVINCES = [("上海", "上海市", "浦东新区"), ("广东", "广州市", "天河区"), ("北京", "北京市", "朝阳区")]
 
 
-def setup_database() -> str:
-    import psycopg
-
-    url = f"{SERVER}/{DB}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DB}"')
+def setup_database(db: str = DB) -> str:
+    url = database_create(db)
+    migrate(url)
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=env)
     script = """
 from inventory.models import Product, SKU, Warehouse
 from inventory.services import stock_receive
@@ -131,26 +137,35 @@ def run_api(token: str, *, orders: int, clients: int, batch: int) -> tuple[float
     return orders / (time.perf_counter() - started), statuses
 
 
-def pgbench_script(batch: int) -> str:
+def _sku_expr(k: int, line: int, *, lines: int, skus: int) -> str:
+    """The SKU id of line ``line`` of order ``k`` of a batch: consecutive ids from the batch's random start."""
+    return f"((:sku + {k * lines + line}) % {skus}) + 1"
+
+
+def pgbench_script(
+    batch: int, *, skus: int = 200, lines: int = 1, sku_codes: tuple[str, ...] = ("SKU-B-0001", "SKU-B-0002")
+) -> str:
     """One batch request of the intake as pgbench runs it: the statements ``orders_intake_batch`` sends, in order.
 
     Per batch: token, existing orders, SKUs, rules, customers by phone (insert the new ones, read them back),
     risk windows by address and by phone, order numbers, addresses, then the orders (already approved) in one
     INSERT inside a savepoint, then lines, payments, change log, state logs (pay, auto_approve) and outbox rows
     in bulk; one commit. Each pgbench transaction is one batch, so orders/s = tps × batch. (Allocation is not
-    in it: the batch allocation task does it after commit, see bench/allocation_batch.py.)
+    in it: the batch allocation task does it after commit, see bench/allocation_batch.py.) SKU ids are
+    1..``skus`` (as a fresh bench database numbers them); each order has ``lines`` lines of its own SKUs.
+    The script leaves the order ids of the batch in pgbench's variable ``orders`` (``ARRAY[…]``).
     """
     n = batch
     ext = ", ".join(f"'PG-' || :client_id || '-' || :b || '-{k}'" for k in range(n))
     phones = ", ".join(f"'13' || lpad((:b * {n} + {k})::text, 9, '0')" for k in range(n))
+    codes = ", ".join(f"'{code}'" for code in sku_codes)
     out = [
         r"\set b random(1, 9999999)",
-        r"\set sku random(1, 200)",
+        rf"\set sku random(1, {skus})",
         "BEGIN;",
         "SELECT id, channel_id FROM orders_channeltoken WHERE key_hash = 'x' AND revoked_at IS NULL;",
         f"SELECT * FROM orders_order WHERE channel_id = 1 AND external_id IN ({ext});",
-        "SELECT * FROM inventory_sku s JOIN inventory_product p ON p.id = s.product_id "
-        "WHERE s.code IN ('SKU-B-0001', 'SKU-B-0002', 'SKU-B-0003');",
+        f"SELECT * FROM inventory_sku s JOIN inventory_product p ON p.id = s.product_id WHERE s.code IN ({codes});",
         "SELECT * FROM orders_orderrule WHERE is_active;",
         f"SELECT * FROM orders_customer WHERE phone IN ({phones});",
         "INSERT INTO orders_customer (name, phone, email, tier, language, preferred_contact, do_not_contact, "
@@ -170,27 +185,37 @@ def pgbench_script(batch: int) -> str:
         f"'测试路1号', '', 'CN', (:customers)[k + 1] FROM generate_series(0, {n - 1}) k RETURNING id) "
         "SELECT 'ARRAY[' || string_agg(id::text, ',' ORDER BY id) || ']' AS addresses FROM a \\gset",
     ]
+    total = f"{79.80 * lines:.2f}"
     out += [
         "SAVEPOINT orders;",
         "WITH o AS (INSERT INTO orders_order (number, external_id, source, contact_phone, address_key, province, "
         "status, held_from_status, hold_reason, cancel_reason, placed_at, paid_at, approved_at, currency, "
-        "subtotal, shipping_fee, discount, total, is_urgent, promotion, note, priority, priority_reasons, "
-        "risk_score, risk_reasons, review_reasons, needs_finance_review, review_note, allocation_explanation, "
-        "backorder_info, created_at, updated_at, channel_id, customer_id, shipping_address_id) "
+        "subtotal, shipping_fee, discount, coupon_amount, platform_coupon_amount, points_amount, total, "
+        "is_urgent, promotion, note, priority, priority_reasons, risk_score, risk_reasons, review_reasons, "
+        "needs_finance_review, review_note, allocation_explanation, backorder_info, intake_digest, created_at, "
+        "updated_at, channel_id, customer_id, shipping_address_id) "
         f"SELECT 'SO' || (:numbers)[k + 1], 'PG-' || :client_id || '-' || :b || '-' || k, 'api', "
         f"'13' || lpad((:b * {n} + k)::text, 9, '0'), md5(:b::text || k), '上海', 'approved', '', '', '', "
-        "now(), now(), now(), 'CNY', 79.80, 0, 0, 79.80, false, '', '', 0, '[]', 0, '[]', '[]', false, '', "
-        "'{}', '{}', now(), now(), 1, (:customers)[k + 1], (:addresses)[k + 1] "
+        f"now(), now(), now(), 'CNY', {total}, 0, 0, 0, 0, 0, {total}, false, '', '', 0, '[]', 0, '[]', '[]', "
+        "false, '', '{}', '{}', '{}', now(), now(), 1, (:customers)[k + 1], (:addresses)[k + 1] "
         f"FROM generate_series(0, {n - 1}) k RETURNING id) "
         "SELECT 'ARRAY[' || string_agg(id::text, ',' ORDER BY id) || ']' AS orders FROM o \\gset",
         "RELEASE SAVEPOINT orders;",
     ]
     ids = [f"(:orders)[{k + 1}]" for k in range(n)]
     out += [
-        "INSERT INTO orders_orderline (line_no, sku_code, name, quantity, unit_price, line_total, order_id, sku_id) "
-        "VALUES " + ", ".join(f"(1, 'SKU', '商品', 2, 39.90, 79.80, {o}, :sku)" for o in ids) + ";",
-        "INSERT INTO orders_payment (method, amount, status, transaction_id, paid_at, created_at, order_id) VALUES "
-        + ", ".join(f"('alipay', 79.80, 'paid', 'T', now(), now(), {o})" for o in ids)
+        "INSERT INTO orders_orderline (line_no, sku_code, name, quantity, unit_price, line_total, coupon_share, "
+        "discount_share, platform_coupon_share, points_share, net_total, order_id, sku_id) VALUES "
+        + ", ".join(
+            f"({i + 1}, 'SKU', '商品', 2, 39.90, 79.80, 0, 0, 0, 0, 79.80, {o}, "
+            f"{_sku_expr(k, i, lines=lines, skus=skus)})"
+            for k, o in enumerate(ids)
+            for i in range(lines)
+        )
+        + ";",
+        "INSERT INTO orders_payment (method, amount, status, transaction_id, paid_at, created_at, collected_by, "
+        "failure_reason, refunded_amount, order_id) VALUES "
+        + ", ".join(f"('alipay', {total}, 'paid', 'T', now(), now(), '', '', 0, {o})" for o in ids)
         + ";",
         "INSERT INTO oms_changelog (timestamp, by_id, content_type_id, object_id, object_repr, action, changes, "
         "note) SELECT now(), NULL, ct.id, o, 'SO', 'create', '{}', 'Intake: api' FROM django_content_type ct, "
@@ -216,21 +241,12 @@ def pgbench_script(batch: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_pgbench(*, clients: int, seconds: int, batch: int) -> float:
+def run_pgbench(*, clients: int, seconds: int, batch: int, db: str = DB) -> float:
     """Orders per second of the intake's statements run by pgbench (tps × orders per transaction)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
-        fh.write(pgbench_script(batch))
-    out = subprocess.run(
-        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", fh.name, f"{SERVER}/{DB}"],
-        capture_output=True,
-        text=True,
+    result = pgbench_run(
+        pgbench_script(batch), url=f"{SERVER}/{db}", clients=clients, seconds=seconds, per_transaction=batch
     )
-    if out.returncode != 0:
-        raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    for line in out.stdout.splitlines():
-        if line.startswith("tps"):
-            return float(line.split("=")[1].split()[0]) * batch
-    raise RuntimeError(out.stdout + out.stderr)
+    return result["orders_per_s"]
 
 
 def main() -> None:
@@ -240,52 +256,31 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument("--database", default=DB, help="bench database (dropped and created again)")
+    parser.add_argument(
+        "--redis-db", type=int, default=14, help="Redis database of the broker (flushed after)"
+    )
     args = parser.parse_args()
 
-    token = setup_database()
+    token = setup_database(args.database)
     env = {
         **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DB}",
+        "DATABASE_URL": f"{SERVER}/{args.database}",
         "LOG_LEVEL": "WARNING",
         "DEBUG": "0",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
     }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "oms.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(args.workers),
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn_start(port=PORT, env=env, workers=args.workers)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-                conn.request("GET", "/healthz/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
+        http_wait(PORT, timeout=30, process=server)
         rate, statuses = run_api(token, orders=args.orders, clients=args.clients, batch=args.batch)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], capture_output=True)
+        process_stop(server)
+        subprocess.run(["redis-cli", "-n", str(args.redis_db), "FLUSHDB"], capture_output=True)
     load_api = os.getloadavg()
-    ceiling = run_pgbench(clients=args.clients, seconds=args.pgbench_seconds, batch=args.batch)
+    ceiling = run_pgbench(
+        clients=args.clients, seconds=args.pgbench_seconds, batch=args.batch, db=args.database
+    )
     load_pg = os.getloadavg()
     print(
         f"batch API, {args.workers} gunicorn workers, {args.clients} clients, batches of {args.batch}: "
