@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from orders.choices import PaymentMethod, PaymentStatus
-from orders.models import Order
+from orders.choices import OrderStatus, PaymentMethod, PaymentStatus
 
 
 class CustomerInSerializer(serializers.Serializer):
@@ -66,26 +65,22 @@ class BatchInSerializer(serializers.Serializer):
     orders = OrderInSerializer(many=True)
 
 
-class OrderOutSerializer(serializers.ModelSerializer):
-    channel = serializers.CharField(source="channel.code")
-    backorder = serializers.JSONField(source="backorder_info")
+class OrderOutSerializer(serializers.Serializer):
+    """The order as the API answers it. Fields declared here rather than read off the model
+    (``ModelSerializer`` builds them again for every answer: most of the time of an answer)."""
 
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "number",
-            "channel",
-            "external_id",
-            "status",
-            "total",
-            "currency",
-            "priority",
-            "risk_score",
-            "placed_at",
-            "paid_at",
-            "backorder",
-        ]
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    channel = serializers.CharField(source="channel.code", read_only=True)
+    external_id = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    currency = serializers.CharField(read_only=True)
+    priority = serializers.IntegerField(read_only=True)
+    risk_score = serializers.IntegerField(read_only=True)
+    placed_at = serializers.DateTimeField(read_only=True)
+    paid_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    backorder = serializers.JSONField(source="backorder_info", read_only=True)
 
 
 class BatchResultSerializer(serializers.Serializer):
