@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from inventory.models import SKU, SupplierSKU
+
+
+def drop_ship_supplier_subquery():
+    """The supplier that ships a SKU itself (as ``drop_ship_suppliers`` picks it), as an annotation of a SKU
+    query: the intake reads it with the SKUs it looks up anyway, and allocation needs no extra read."""
+    return Subquery(
+        SupplierSKU.objects.filter(sku_id=OuterRef("pk"), is_drop_ship=True, supplier__is_active=True)
+        .order_by("-is_preferred", "pk")
+        .values("supplier_id")[:1]
+    )
 
 
 def drop_ship_suppliers(sku_ids) -> dict[int, int]:

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
+from inventory.selectors_supply import drop_ship_supplier_subquery
 from orders.choices import PaymentMethod, PaymentStatus
 
 MAX_LINES = 200
@@ -193,7 +194,14 @@ def sku_lookup(codes) -> dict[str, SKU]:
     }
     if not codes:
         return {}
-    return {s.code: s for s in SKU.objects.select_related("product").filter(code__in=codes)}
+    # Each SKU also says which supplier ships it itself (``drop_ship_supplier``, None: our stock), for
+    # the allocation that follows the intake.
+    return {
+        s.code: s
+        for s in SKU.objects.select_related("product")
+        .annotate(drop_ship_supplier=drop_ship_supplier_subquery())
+        .filter(code__in=codes)
+    }
 
 
 def validate_order_data(

@@ -294,11 +294,24 @@ def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
                 DemandLine(ref=line.demand_ref, sku_id=line.sku_id, quantity=line.quantity) for line in lines
             ],
             province=order.province,
+            suppliers=_drop_ship_of(lines),
         )
     except DomainError as exc:
         logger.warning("allocation at intake of %s deferred: %s", order.number, exc)
         return None, []
     return prepared, _record_decision(order, lines, prepared.result, recorded=set(), by=by, now=now)
+
+
+def _drop_ship_of(lines: list[OrderLine]) -> dict[int, int] | None:
+    """sku_id → the supplier shipping it itself, as the intake's SKU lookup read it; None when the SKUs came
+    from elsewhere (inventory then reads it)."""
+    suppliers = {}
+    for line in lines:
+        if not hasattr(line.sku, "drop_ship_supplier"):
+            return None
+        if line.sku.drop_ship_supplier:
+            suppliers[line.sku_id] = line.sku.drop_ship_supplier
+    return suppliers
 
 
 def _stamped(log, order: Order):
