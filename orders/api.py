@@ -96,7 +96,7 @@ class OrderBatchView(ChannelAPIView):
     @extend_schema(
         request=BatchInSerializer,
         responses={200: BatchOutSerializer, 400: ErrorsSerializer},
-        summary="Create up to 500 orders; each succeeds or fails on its own (allocated soon after, by the batch task)",
+        summary="Create up to 500 orders; each succeeds or fails on its own (approved ones are allocated in the same transaction, in priority order)",
     )
     def post(self, request):
         orders = request.data.get("orders") if isinstance(request.data, dict) else None

@@ -313,7 +313,9 @@ class _BatchStock:
 
 
 @service
-def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> list[AllocationResult]:
+def allocate_batch(
+    *, demands: list[tuple[list[DemandLine], str]], by=None, new_demand: bool = False
+) -> list[AllocationResult]:
     """Allocate many demand sets (lines, province) in one transaction, in the order given.
 
     For batch runs (a wave of approved orders in priority order, backorders): each set is
@@ -329,7 +331,12 @@ def allocate_batch(*, demands: list[tuple[list[DemandLine], str]], by=None) -> l
     sku_ids = sorted({line.sku_id for lines, _p in demands for line in lines})
     stock = _lock_batch_stock(sku_ids)
     codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
-    held = _held_reservations(sorted({line.ref for lines, _p in demands for line in lines}))
+    # New demand (lines taken in by the caller's own transaction) cannot hold anything yet.
+    held = (
+        defaultdict(list)
+        if new_demand
+        else _held_reservations(sorted({line.ref for lines, _p in demands for line in lines}))
+    )
     suppliers = drop_ship_suppliers(sku_ids)
     results = []
     for lines, province in demands:

@@ -20,6 +20,11 @@ S = OrderStatus
 QUEUE_ORDER = (F("priority").desc(), F("paid_at").asc(nulls_last=True), "id")
 
 
+def queue_key(order) -> tuple:
+    """``QUEUE_ORDER`` for orders in memory: higher priority, then paid earlier (unpaid last), then id."""
+    return (-order.priority, order.paid_at is None, order.paid_at or 0, order.pk)
+
+
 class ReasonRequired(DomainError):
     def __init__(self) -> None:
         super().__init__(_("Give a reason."), field_errors={"reason": [_("This field is required.")]})

@@ -46,15 +46,18 @@ def _record_allocation(*, order: Order, lines: list[OrderLine], result, by=None)
     _record_allocations(decisions=[(order, lines, result)], by=by)
 
 
-def _record_allocations(*, decisions: list[tuple[Order, list[OrderLine], object]], by=None) -> None:
+def _record_allocations(
+    *, decisions: list[tuple[Order, list[OrderLine], object]], by=None, new: bool = False
+) -> None:
     """Record inventory's decisions on locked orders, as ``_record_allocation`` does for each, in bulk.
 
     A batch writes one read of what is already recorded, one INSERT of the line allocations, one
-    UPDATE of the orders and one INSERT of their StateLog rows, whatever its size.
+    UPDATE of the orders and one INSERT of their StateLog rows, whatever its size. ``new``: orders taken
+    in by the current transaction, which cannot have allocations recorded yet (the read is skipped).
     """
     now = timezone.now()
     recorded = set()
-    if any(result.allocated for _order, _lines, result in decisions):
+    if not new and any(result.allocated for _order, _lines, result in decisions):
         recorded = set(
             OrderLineAllocation.objects.filter(
                 line__order__in=[order.pk for order, _lines, _result in decisions], released_at__isnull=True
@@ -174,6 +177,34 @@ def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
     for result in results:
         counts["allocated" if result.allocated else "backordered"] += 1
     return counts
+
+
+def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLine]], by=None) -> None:
+    """Allocate orders the current transaction has just taken in, in the order given, as one batch.
+
+    What ``orders_allocate_batch`` does, without locking and reading the orders and lines again: they are
+    this transaction's own rows (no one else sees them yet), in memory with their lines' ids. Inventory's
+    ``allocate_batch`` locks the stock rows of the whole batch once (in its own savepoint: a refusal
+    leaves the orders approved for the batch task).
+    """
+    results = allocate_batch(
+        demands=[
+            (
+                [
+                    DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity)
+                    for ln in lines_of[o.pk]
+                ],
+                o.province,
+            )
+            for o in orders
+        ],
+        by=by,
+    )
+    _record_allocations(
+        decisions=[(o, lines_of[o.pk], result) for o, result in zip(orders, results, strict=True)],
+        by=by,
+        new=True,
+    )
 
 
 def _short_note(info: dict) -> str:

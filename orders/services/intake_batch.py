@@ -6,6 +6,7 @@ succeeds or fails on its own.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,19 +17,23 @@ from django.utils import timezone
 from oms.audit import collect_state_logs, state_logs_write
 from oms.db import bulk_insert, retry_on_conflict
 from oms.dispatch import task_send_on_commit
+from oms.exceptions import DomainError
 from oms.models import ChangeLog
 from oms.notes import choice_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
 from orders.models import Address, Channel, Order
-from orders.services._common import IntakeResult, S, order_number
+from orders.services._common import IntakeResult, S, order_number, queue_key
+from orders.services.allocation import orders_allocate_new
 from orders.services.customers import _customers_for_batch
 from orders.services.digest import digest_differences
 from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
 from orders.services.notifications import _notification
 from orders.services.routing import _apply_rules, _pay_and_route, _RiskCounter, active_rules
 from orders.validation import CleanOrder, sku_lookup, validate_order_data
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,9 +62,12 @@ def orders_intake_batch(
     inserts: addresses, then the orders in one INSERT (in a savepoint: if another request delivered one of
     them meanwhile, the orders are inserted again one savepoint each, so that the duplicate answers 200 with
     the order that won and the others carry on), then lines, payments, tags, logs and outbox messages.
-    Approved orders are not allocated one by one: the batch allocation task (priority order) is sent once
-    after commit, as for imports; the answer shows them approved.
+    Approved orders are then allocated in the same transaction, as one batch in priority order
+    (``allocate_batch``: the stock rows of the batch locked once); the answer shows them allocated or
+    backordered. Inside a caller's transaction (or with ``OMS_ALLOCATE_ON_INTAKE`` off) the batch
+    allocation task is sent after commit instead, as for imports, and the answer shows them approved.
     """
+    allocate_now = settings.OMS_ALLOCATE_ON_INTAKE and not connection.in_atomic_block
     external_ids = [_external_id(body) for body in bodies]
     existing = {
         o.external_id: o
@@ -96,6 +104,7 @@ def orders_intake_batch(
         conflicts=conflicts,
         by=by,
         source=source,
+        allocate_now=allocate_now,
     )
 
 
@@ -117,6 +126,7 @@ def _intake_batch_write(
     conflicts: dict[int, list[str]],
     by,
     source: str,
+    allocate_now: bool = False,
 ) -> list[IntakeResult]:
     results: list[IntakeResult | None] = [None] * len(checked)
     todo: list[tuple[int, CleanOrder]] = []
@@ -136,7 +146,7 @@ def _intake_batch_write(
     _insert_orders([c for c in candidates if not c.twin], channel=channel)
     created = _settle_results(candidates, built=built, channel=channel, results=results)
     if created:
-        _write_created(created, by=by, source=source, now=now)
+        _write_created(created, by=by, source=source, now=now, allocate_now=allocate_now)
     return results
 
 
@@ -235,10 +245,12 @@ def _settle_results(
     return created
 
 
-def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
-    """Write what hangs off the created orders: lines, payments, tags, change log, state log, notices."""
+def _write_created(created: list[_Candidate], *, by, source: str, now, allocate_now: bool = False) -> None:
+    """Write what hangs off the created orders: lines, payments, tags, change log, state log, notices; then
+    allocate the approved ones (``allocate_now``) or ask the batch task to."""
     orders = [(c.order, c.clean) for c in created]
-    bulk_insert([line for order, clean in orders for line in _lines_of(order, clean)])
+    lines_of = {order.pk: _lines_of(order, clean) for order, clean in orders}
+    bulk_insert([line for lines in lines_of.values() for line in lines], set_pks=allocate_now)
     bulk_insert([_payment_of(order, clean, now=now) for order, clean in orders])
     bulk_insert(
         [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
@@ -261,7 +273,14 @@ def _write_created(created: list[_Candidate], *, by, source: str, now) -> None:
     )
     state_logs_write([log for c in created for log in c.logs])  # after the change log: created before paid
     outbox_enqueue_many([_notification(c.order, event) for c in created for event in c.events])
-    if settings.OMS_ALLOCATE_ON_INTAKE and any(order.status == S.APPROVED for order, _c in orders):
+    approved = [order for order, _c in orders if order.status == S.APPROVED]
+    if approved and allocate_now:
+        try:
+            orders_allocate_new(orders=sorted(approved, key=queue_key), lines_of=lines_of, by=by)
+            return
+        except DomainError as exc:  # the task tries again after commit
+            logger.warning("allocation of a batch at intake deferred: %s", exc)
+    if approved and settings.OMS_ALLOCATE_ON_INTAKE:
         task_send_on_commit("orders.tasks.allocate_orders_task")
 
 
