@@ -199,6 +199,7 @@ def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLi
             for o in orders
         ],
         by=by,
+        new_demand=True,
     )
     _record_allocations(
         decisions=[(o, lines_of[o.pk], result) for o, result in zip(orders, results, strict=True)],
