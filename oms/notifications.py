@@ -1,4 +1,9 @@
-"""Notification outbox: queue a message in the caller's transaction; a Celery task delivers it once.
+"""Notification outbox: queue a message in the caller's transaction; Celery delivers the queued rows in batches.
+
+Delivery: a transaction that queued messages asks, after commit, for one flush (``outbox_request_delivery``);
+the flush task delivers everything due in batches (``outbox_deliver_batch``: one transaction, rows locked with
+SKIP LOCKED, one mail connection, set-wise status updates). The beat task ``outbox_deliver_due_task`` is the
+safety net for a lost task and delivers the retries once their backoff has passed.
 
 Delivery adapters:
 - e-mail through Django's mail backend (EMAIL_* settings);
@@ -17,20 +22,32 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db import connection as db_connection
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from oms.dispatch import task_send_on_commit
+from oms.dispatch import task_send
 from oms.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+# Set (in the cache, shared by web and worker processes) while a flush task is queued and has not started.
+FLUSH_KEY = "oms:outbox-flush"
+FLUSH_KEY_SECONDS = 60
+FLUSH_TASK = "oms.tasks.outbox_flush_task"
+BATCH_SIZE = 500
+
 
 class DeliveryBackend(Protocol):
+    """``send`` raises when the message was not delivered. A backend may also offer
+    ``send_many(messages) -> list[Exception | None]`` (one outcome per message, in order) to deliver a batch
+    at once; it must not write to the database (a batch shares one transaction)."""
+
     def send(self, message: OutboxMessage) -> None: ...
 
 
@@ -38,10 +55,20 @@ class LoggingSmsBackend:
     def send(self, message: OutboxMessage) -> None:
         logger.info("SMS to %s: %s", message.recipient, message.body)
 
+    def send_many(self, messages: list[OutboxMessage]) -> list[Exception | None]:
+        for message in messages:
+            logger.info("SMS to %s: %s", message.recipient, message.body)
+        return [None] * len(messages)
+
 
 class LoggingWebhookBackend:
     def send(self, message: OutboxMessage) -> None:
         logger.info("Webhook to %s: %s", message.recipient, message.body)
+
+    def send_many(self, messages: list[OutboxMessage]) -> list[Exception | None]:
+        for message in messages:
+            logger.info("Webhook to %s: %s", message.recipient, message.body)
+        return [None] * len(messages)
 
 
 class HttpWebhookBackend:
@@ -79,21 +106,45 @@ def attachments_for(message: OutboxMessage) -> list[tuple[str, bytes, str]]:
 
 
 class EmailBackend:
+    """Django's mail backend (EMAIL_BACKEND); a batch goes through one opened connection."""
+
     def send(self, message: OutboxMessage) -> None:
-        attachments = attachments_for(message)
-        if not attachments:
-            send_mail(
-                message.subject,
-                message.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [message.recipient],
-                fail_silently=False,
-            )
-            return
-        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
-        for filename, content, mimetype in attachments:
-            email.attach(filename, content, mimetype)
-        email.send(fail_silently=False)
+        (error,) = self.send_many([message])
+        if error is not None:
+            raise error
+
+    def send_many(self, messages: list[OutboxMessage]) -> list[Exception | None]:
+        try:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+        except Exception as exc:  # noqa: BLE001 - the server is unreachable: every message is retried
+            return [exc] * len(messages)
+        results: list[Exception | None] = []
+        try:
+            for message in messages:
+                try:
+                    email = EmailMessage(
+                        message.subject,
+                        message.body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [message.recipient],
+                        connection=connection,
+                    )
+                    if message.event in _attachment_builders:
+                        for filename, content, mimetype in _in_savepoint(attachments_for, message):
+                            email.attach(filename, content, mimetype)
+                    # One message per call: a refused address fails that message only, on the same connection.
+                    connection.send_messages([email])
+                except Exception as exc:  # noqa: BLE001 - retried with backoff
+                    results.append(exc)
+                else:
+                    results.append(None)
+        finally:
+            try:
+                connection.close()
+            except Exception as exc:  # noqa: BLE001 - the messages are sent; a failed QUIT changes nothing
+                logger.warning("closing the mail connection failed: %s", exc)
+        return results
 
 
 def backend_for(channel: str) -> DeliveryBackend:
@@ -147,13 +198,14 @@ def outbox_enqueue(
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
-    task_send_on_commit("oms.tasks.outbox_deliver_task", message_id=message.pk)
+    outbox_request_delivery()
     return message
 
 
 def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
     """Queue many messages (each a dict of ``outbox_enqueue``'s arguments) in the current transaction with one
-    INSERT; one task delivers them after commit. Keys already queued, empty recipients and None are skipped."""
+    INSERT; they are delivered in batches after commit. Keys already queued, empty recipients and None are
+    skipped."""
     messages = [m for m in messages if m and m.get("recipient")]
     keys = [m["dedupe_key"] for m in messages if m.get("dedupe_key")]
     queued = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
@@ -177,7 +229,7 @@ def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
     if not rows:
         return []
     created = OutboxMessage.objects.bulk_create(rows)
-    task_send_on_commit("oms.tasks.outbox_deliver_many_task", message_ids=[m.pk for m in created])
+    outbox_request_delivery()
     return created
 
 
@@ -186,42 +238,196 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def outbox_deliver(*, message_id: int) -> str:
-    """Send one message if it is due. The row lock makes a concurrent second delivery skip it.
+class _FlushRequest:
+    """The on-commit callback of one transaction's delivery request.
 
-    Returns what happened: "sent", "retry", "failed" or "skipped".
+    An object rather than a function so ``outbox_request_delivery`` can tell whether this transaction already
+    holds one that has not run yet (a test's capture block runs the callbacks without committing, and they
+    stay in the list).
+    """
+
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _request_flush()
+
+
+def outbox_request_delivery() -> None:
+    """Ask for the queued messages to be delivered once the current transaction commits (at once outside one).
+
+    For code that writes OutboxMessage rows itself (``outbox_enqueue*`` call it). However many rows and calls,
+    a transaction registers one on-commit callback, and that sends at most one flush task while another is
+    still waiting to start (``FLUSH_KEY``, see ``outbox_flush``).
+    """
+    if not db_connection.in_atomic_block:
+        _request_flush()
+        return
+    for _sids, callback, _robust in db_connection.run_on_commit:
+        if isinstance(callback, _FlushRequest) and not callback.done:
+            return
+    transaction.on_commit(_FlushRequest())
+
+
+def _request_flush() -> None:
+    debounce = settings.OMS_OUTBOX_FLUSH_DEBOUNCE
+    if debounce:
+        try:
+            if not cache.add(FLUSH_KEY, 1, timeout=FLUSH_KEY_SECONDS):
+                return  # a flush is queued and has not started: its loop will see our committed rows
+        except Exception as exc:  # noqa: BLE001 - no cache: send the task anyway, a spare flush is harmless
+            logger.warning("outbox flush key not set (cache unreachable: %s)", exc)
+            debounce = False
+    if not task_send(FLUSH_TASK) and debounce:
+        # No flush is coming: let the next transaction try again (the beat task delivers these meanwhile).
+        _forget_flush_key()
+
+
+def _forget_flush_key() -> None:
+    try:
+        cache.delete(FLUSH_KEY)
+    except Exception as exc:  # noqa: BLE001 - the key expires by itself (FLUSH_KEY_SECONDS)
+        logger.warning("outbox flush key not deleted (cache unreachable: %s)", exc)
+
+
+def outbox_flush(*, limit: int = BATCH_SIZE) -> dict[str, int]:
+    """Deliver everything due, in batches (the flush task sent by ``outbox_request_delivery``).
+
+    First delete ``FLUSH_KEY``, then deliver until a batch comes back short. In this order no message is left
+    behind: a message committed before the delete is seen by the loop that starts after it (its transaction
+    found the key set and sent no task of its own), and one committed after the delete finds the key gone,
+    sets it again and sends its own flush. (The other order would lose the message committed between the
+    loop's last look and the delete.) A batch shorter than ``limit`` means nothing else was due when it
+    looked, so the loop stops there instead of paying one more empty transaction; rows locked by a concurrent
+    batch are that batch's to send.
+    """
+    _forget_flush_key()
+    return outbox_deliver_due(limit=limit)
+
+
+def outbox_deliver_due(*, limit: int = BATCH_SIZE) -> dict[str, int]:
+    """Deliver due messages in batches of ``limit`` until a batch comes back short; returns the total counts."""
+    totals: dict[str, int] = {}
+    while True:
+        counts = outbox_deliver_batch(limit=limit)
+        for outcome, n in counts.items():
+            totals[outcome] = totals.get(outcome, 0) + n
+        if sum(counts.values()) < limit:
+            return totals
+
+
+def outbox_deliver_batch(*, message_ids=None, limit: int = BATCH_SIZE) -> dict[str, int]:
+    """Send up to ``limit`` due messages (of ``message_ids``, or any) in one transaction; returns the counts of
+    "sent", "retry" and "failed" (only those that occurred; {} when nothing was due).
+
+    The rows are locked with SKIP LOCKED, so two batches running at once never send one message twice: each
+    takes the rows the other has not locked. Each channel's backend gets its messages together (``send_many``
+    when it has one; e-mail over one connection); the outcomes are written with one UPDATE for the sent rows
+    and one for the failures (attempts, last error, next attempt after ``backoff``, failed after
+    OMS_OUTBOX_MAX_ATTEMPTS). The statements do not grow with the number of messages.
     """
     now = timezone.now()
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
+        rows = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), status=OutboxMessage.Status.PENDING
         )
-        if message is None or (message.next_attempt_at and message.next_attempt_at > now):
-            return "skipped"
-        message.attempts += 1
+        if message_ids is not None:
+            rows = rows.filter(pk__in=[int(pk) for pk in message_ids])
+        messages = list(rows.order_by("pk")[:limit])
+        if not messages:
+            return {}
+        errors = _send(messages)
+        return _record(messages, errors)
+
+
+def _send(messages: list[OutboxMessage]) -> dict[int, Exception]:
+    """Send the messages through their channels' backends; the errors by message id."""
+    by_channel: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_channel.setdefault(message.channel, []).append(message)
+    errors: dict[int, Exception] = {}
+    for channel, group in by_channel.items():
         try:
-            backend_for(message.channel).send(message)
-        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried with backoff
-            logger.warning("outbox message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.OMS_OUTBOX_MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
-                outcome = "failed"
-            else:
-                message.next_attempt_at = now + backoff(message.attempts)
-                outcome = "retry"
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return outcome
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        return "sent"
+            backend = backend_for(channel)
+        except Exception as exc:  # noqa: BLE001 - a misconfigured backend: retried, then failed
+            errors.update((message.pk, exc) for message in group)
+            continue
+        if hasattr(backend, "send_many"):
+            try:
+                results = list(backend.send_many(group))
+            except Exception as exc:  # noqa: BLE001 - the whole group is retried
+                results = [exc] * len(group)
+            if len(results) != len(group):
+                results = [RuntimeError(f"send_many gave {len(results)} outcomes for {len(group)}")] * len(
+                    group
+                )
+            errors.update((m.pk, error) for m, error in zip(group, results, strict=True) if error is not None)
+            continue
+        for message in group:
+            try:
+                _in_savepoint(backend.send, message)
+            except Exception as exc:  # noqa: BLE001 - any delivery failure is retried with backoff
+                errors[message.pk] = exc
+    return errors
 
 
-def outbox_due_ids(*, limit: int = 500) -> list[int]:
+def _in_savepoint(function, message: OutboxMessage):
+    """Run ``function(message)`` (a backend that may write to the database) so that a database error rolls
+    back only its own writes: the batch's transaction stays usable and its other messages are recorded, not
+    sent again. Other exceptions keep what it wrote (a connector records the error on its shop)."""
+    savepoint = transaction.savepoint()
+    try:
+        result = function(message)
+    except DatabaseError:
+        transaction.savepoint_rollback(savepoint)
+        raise
+    except Exception:
+        transaction.savepoint_commit(savepoint)
+        raise
+    transaction.savepoint_commit(savepoint)
+    return result
+
+
+def _record(messages: list[OutboxMessage], errors: dict[int, Exception]) -> dict[str, int]:
+    now = timezone.now()
+    counts: dict[str, int] = {}
+    sent = [message.pk for message in messages if message.pk not in errors]
+    if sent:
+        OutboxMessage.objects.filter(pk__in=sent).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+        )
+        counts["sent"] = len(sent)
+    failed = []
+    for message in messages:
+        exc = errors.get(message.pk)
+        if exc is None:
+            continue
+        message.attempts += 1  # the row is locked: this is the stored count plus one
+        logger.warning("outbox message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.OMS_OUTBOX_MAX_ATTEMPTS:
+            message.status = OutboxMessage.Status.FAILED
+            outcome = "failed"
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+            outcome = "retry"
+        counts[outcome] = counts.get(outcome, 0) + 1
+        failed.append(message)
+    if failed:
+        OutboxMessage.objects.bulk_update(failed, ["attempts", "last_error", "status", "next_attempt_at"])
+    return counts
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Send one message if it is due (a batch of one). A concurrent delivery of the same row skips it.
+
+    Returns what happened: "sent", "retry", "failed" or "skipped".
+    """
+    counts = outbox_deliver_batch(message_ids=[message_id], limit=1)
+    return next(iter(counts), "skipped")
+
+
+def outbox_due_ids(*, limit: int = BATCH_SIZE) -> list[int]:
     now = timezone.now()
     return list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)

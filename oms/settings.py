@@ -215,6 +215,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# The worker keeps its PostgreSQL connection between tasks. Celery's Django fixup closes every connection
+# before and after each task unless CELERY_DB_REUSE_MAX is set (celery/celery#9824 reverted honouring
+# CONN_MAX_AGE); with it set, the fixup closes them only every that many tasks, and oms/celery.py applies
+# CONN_MAX_AGE / CONN_HEALTH_CHECKS at each task boundary as Django does per request (close_old_connections).
+# 0 restores a new connection per task.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-deliver-due": {"task": "oms.tasks.outbox_deliver_due_task", "schedule": timedelta(minutes=1)},
     "backup-nightly": {"task": "oms.tasks.backup_database_task", "schedule": crontab(hour=2, minute=30)},
@@ -329,6 +335,10 @@ CACHES = {
     if OMS_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Transactions that queue notifications share one flush task while it waits to start (oms.notifications):
+# the key saying so must be seen by web and worker processes, so only with a shared cache. Without one,
+# each transaction that queued messages sends its own flush task (still batch delivery).
+OMS_OUTBOX_FLUSH_DEBOUNCE = env_bool("OMS_OUTBOX_FLUSH_DEBOUNCE", bool(OMS_CACHE_URL))
 # The channel stock API (inventory) also accepts the channels' API tokens (orders) — named here, so
 # inventory never imports orders.
 OMS_STOCK_API_AUTHENTICATION = ["orders.api_auth.ChannelTokenAuthentication"]

@@ -1,33 +1,48 @@
-"""Celery tasks of the project package: outbox delivery."""
+"""Celery tasks of the project package: outbox delivery, background jobs, backups."""
 
 from celery import shared_task
 
-from oms.notifications import outbox_deliver, outbox_due_ids
+from oms.notifications import (
+    BATCH_SIZE,
+    outbox_deliver,
+    outbox_deliver_batch,
+    outbox_deliver_due,
+    outbox_flush,
+)
+
+
+@shared_task(name="oms.tasks.outbox_flush_task")
+def outbox_flush_task() -> dict[str, int]:
+    """Deliver everything due in batches (sent after commit by ``outbox_request_delivery``)."""
+    return outbox_flush()
 
 
 @shared_task(name="oms.tasks.outbox_deliver_task")
 def outbox_deliver_task(*, message_id: int) -> str:
+    """One message (tasks queued before batch delivery; still a valid way to send one)."""
     return outbox_deliver(message_id=message_id)
 
 
 @shared_task(name="oms.tasks.outbox_deliver_many_task")
 def outbox_deliver_many_task(*, message_ids: list[int]) -> dict[str, int]:
-    """Deliver the messages queued together (bulk intake); each is sent once even if this runs twice."""
+    """Deliver these messages in batches (tasks queued before batch delivery); each is sent once even if this
+    runs twice: the ones already sent or locked by another batch are counted as "skipped"."""
     counts: dict[str, int] = {}
-    for message_id in message_ids:
-        outcome = outbox_deliver(message_id=int(message_id))
-        counts[outcome] = counts.get(outcome, 0) + 1
+    ids = [int(pk) for pk in message_ids]
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        found = outbox_deliver_batch(message_ids=chunk, limit=len(chunk))
+        found["skipped"] = len(chunk) - sum(found.values())
+        for outcome, n in found.items():
+            if n:
+                counts[outcome] = counts.get(outcome, 0) + n
     return counts
 
 
 @shared_task(name="oms.tasks.outbox_deliver_due_task")
 def outbox_deliver_due_task() -> dict[str, int]:
     """Beat: deliver everything due (retries after backoff, and anything a lost task left behind)."""
-    counts: dict[str, int] = {}
-    for message_id in outbox_due_ids():
-        outcome = outbox_deliver(message_id=message_id)
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    return outbox_deliver_due()
 
 
 @shared_task(name="oms.tasks.run_job_task")

@@ -119,6 +119,31 @@ def celery_worker_real(transactional_db):
     app.conf.task_always_eager = False
     app.conf.broker_url = url
     app.conf.result_backend = url
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        loglevel="WARNING",
+        WorkController=_thread_worker_class(),
+    ):
         yield app
     app.conf.task_always_eager = True
+
+
+def _thread_worker_class():
+    from celery.contrib.testing.worker import TestWorkController
+
+    class ThreadWorker(TestWorkController):
+        """Closes its thread's database connection when it stops: the worker keeps it between tasks
+        (oms/celery.py), and an open session would keep the test database from being dropped."""
+
+        def start(self):
+            from django.db import connections
+
+            try:
+                return super().start()
+            finally:
+                connections.close_all()
+
+    return ThreadWorker
