@@ -20,11 +20,11 @@ from inventory.models import SKU
 from inventory.services import DemandLine, allocation_prepare
 from oms.audit import collect_state_logs, log_changes
 from oms.db import insert_part, retry_on_conflict, server_side_binding, write_at_once
-from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import ChangeLog, OutboxMessage
 from oms.notes import choice_param
 from oms.notes import note as make_note
+from oms.notifications import outbox_request_delivery
 from orders.choices import OrderSource, PaymentMethod, PaymentStatus
 from orders.models import Address, Channel, Customer, Order, OrderLine, OrderLineAllocation, Payment
 from orders.money import allocate_deductions
@@ -43,11 +43,6 @@ from orders.services.digest import digest_differences, intake_digest
 from orders.services.notifications import _notification
 from orders.services.routing import _apply_rules, _pay_and_route, _risk_windows, active_rules
 from orders.validation import CleanOrder, validate_order_data
-
-
-def outbox_request_delivery() -> None:  # replaced by oms.notifications.outbox_request_delivery
-    task_send_on_commit("oms.tasks.outbox_deliver_due_task")
-
 
 logger = logging.getLogger(__name__)
 
