@@ -238,35 +238,45 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-class _FlushRequest:
-    """The on-commit callback of one transaction's delivery request.
-
-    An object rather than a function so ``outbox_request_delivery`` can tell whether this transaction already
-    holds one that has not run yet (a test's capture block runs the callbacks without committing, and they
-    stay in the list).
-    """
+class _FlushGroup:
+    """The delivery requests of one transaction: the first of them to run after commit asks, the rest find it
+    done."""
 
     done = False
 
+
+class _FlushRequest:
+    """The on-commit callback of a delivery request (an object, so ``outbox_request_delivery`` can find it)."""
+
+    def __init__(self, group: _FlushGroup) -> None:
+        self.group = group
+
     def __call__(self) -> None:
-        self.done = True
-        _request_flush()
+        if not self.group.done:
+            self.group.done = True
+            _request_flush()
 
 
 def outbox_request_delivery() -> None:
     """Ask for the queued messages to be delivered once the current transaction commits (at once outside one).
 
     For code that writes OutboxMessage rows itself (``outbox_enqueue*`` call it). However many rows and calls,
-    a transaction registers one on-commit callback, and that sends at most one flush task while another is
-    still waiting to start (``FLUSH_KEY``, see ``outbox_flush``).
+    a transaction asks once after it commits: each call registers a small on-commit callback, and the
+    callbacks of one transaction share a group of which only the first to run asks. (Registering only the
+    first would save little and break tests, where a whole test is one transaction that never commits: a
+    request from the test's set-up would hide the request of the action under test. A request in a savepoint
+    that is rolled back is dropped with it; the others of its group still ask.) Asking sends at most one
+    flush task while another is still waiting to start (``FLUSH_KEY``, see ``outbox_flush``).
     """
     if not db_connection.in_atomic_block:
         _request_flush()
         return
-    for _sids, callback, _robust in db_connection.run_on_commit:
-        if isinstance(callback, _FlushRequest) and not callback.done:
-            return
-    transaction.on_commit(_FlushRequest())
+    group = None
+    for _savepoints, callback, _robust in reversed(db_connection.run_on_commit):
+        if isinstance(callback, _FlushRequest) and not callback.group.done:
+            group = callback.group
+            break
+    transaction.on_commit(_FlushRequest(group or _FlushGroup()))
 
 
 def _request_flush() -> None:

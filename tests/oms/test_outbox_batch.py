@@ -260,9 +260,14 @@ def test_one_message_and_the_old_task_names_deliver_through_the_batch(recording)
 
 
 @pytest.mark.django_db
-def test_a_transaction_registers_one_delivery_request_however_many_messages(
-    django_capture_on_commit_callbacks,
+def test_a_transaction_asks_for_one_flush_however_many_messages(
+    settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    sent: list[str] = []
+    real_task_send = notifications.task_send
+    monkeypatch.setattr(
+        notifications, "task_send", lambda name, **kw: sent.append(name) or real_task_send(name)
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         outbox_enqueue(channel="sms", recipient="13900000001", body="one")
         outbox_enqueue(channel="sms", recipient="13900000002", body="two")
@@ -271,24 +276,44 @@ def test_a_transaction_registers_one_delivery_request_however_many_messages(
         )
         _rows(2)
         outbox_request_delivery()
-    assert len(callbacks) == 1
+    assert sent == []  # nothing before commit
     assert OutboxMessage.objects.filter(status="pending").count() == 7
-    callbacks[0]()
+    for callback in callbacks:
+        callback()
+    assert sent == [FLUSH_TASK]
     assert OutboxMessage.objects.filter(status="sent").count() == 7
 
 
 @pytest.mark.django_db
-def test_a_request_rolled_back_with_its_savepoint_is_registered_again(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_a_request_rolled_back_with_its_savepoint_leaves_the_others_asking(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent: list[str] = []
+    real_task_send = notifications.task_send
+    monkeypatch.setattr(
+        notifications, "task_send", lambda name, **kw: sent.append(name) or real_task_send(name)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox_enqueue(channel="sms", recipient="13900000001", body="first")
         try:
             with transaction.atomic():
-                outbox_enqueue(channel="sms", recipient="13900000001", body="rolled back")
+                outbox_enqueue(channel="sms", recipient="13900000002", body="rolled back")
                 raise RuntimeError("the business change failed")
         except RuntimeError:
             pass
-        kept = outbox_enqueue(channel="sms", recipient="13900000002", body="kept")
-    assert len(callbacks) == 1
-    assert list(OutboxMessage.objects.values_list("pk", "status")) == [(kept.pk, "sent")]
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                outbox_enqueue(channel="sms", recipient="13900000003", body="rolled back too")
+                raise RuntimeError("the business change failed")
+        except RuntimeError:
+            pass
+        kept = outbox_enqueue(channel="sms", recipient="13900000004", body="kept")
+    assert sent == [FLUSH_TASK, FLUSH_TASK]
+    assert list(OutboxMessage.objects.order_by("pk").values_list("pk", "status")) == [
+        (first.pk, "sent"),
+        (kept.pk, "sent"),
+    ]
 
 
 @pytest.mark.django_db
