@@ -201,34 +201,10 @@ def _intake_write(
     ahead), then ONE statement for the address, order, lines, payment, tags, change log, state log,
     notices, reservations and stock counters, and one for the line allocations. Raises ``_Resent`` when the
     channel's external_id is taken (the caller's transaction or savepoint rolls back)."""
-    customer, customer_created = _customer_for(clean.customer)
-    rules = active_rules()
-    key = address_key(clean.address)
-    ids = _new_ids(clean=clean, key=key, windows=_risk_windows(rules))
+    order, lines, tag_ids = _new_order(
+        channel=channel, clean=clean, by=by, source=source, reship_of=reship_of
+    )
     now = timezone.now()
-    order = _order_from(
-        clean,
-        channel=channel,
-        number=ids.number,
-        source=source,
-        by=by,
-        customer=customer,
-        reship_of=reship_of,
-    )
-    order.pk = ids.order
-    order.shipping_address = Address(pk=ids.address, customer=customer, **clean.address)
-    lines = _lines_of(order, clean)
-    for line, pk in zip(lines, ids.lines, strict=True):
-        line.pk = pk
-    tag_ids = _apply_rules(
-        order,
-        rules=rules,
-        customer=customer,
-        customer_is_new=customer_created,
-        payment_method=clean.payment["method"],
-        same_address=ids.same_address,
-        same_phone=ids.same_phone,
-    )
     created = ChangeLog(
         by=by if getattr(by, "pk", None) else None,
         content_type=ContentType.objects.get_for_model(Order),
@@ -268,16 +244,54 @@ def _intake_write(
             raise _Resent from exc
         raise
     if prepared is not None and prepared.reservations:
-        prepared.written(rows)
-        held = {(r.demand_ref, r.warehouse_id): r.pk for r in prepared.reservations}
-        for allocation in allocations:
-            allocation.reservation_id = held[(allocation.demand_ref, allocation.warehouse_id)]
-        OrderLineAllocation.objects.bulk_create(allocations)
+        _allocations_write(prepared, allocations, rows)
     if messages:
         outbox_request_delivery()
     for saved in (order, order.shipping_address, *lines):
         saved._state.adding = False
     return order
+
+
+def _new_order(
+    *, channel: Channel, clean: CleanOrder, by, source: str, reship_of: Order | None
+) -> tuple[Order, list[OrderLine], set[int]]:
+    """The new order and its lines in memory, with their ids, scored by the rules (tag ids returned)."""
+    customer, customer_created = _customer_for(clean.customer)
+    rules = active_rules()
+    ids = _new_ids(clean=clean, key=address_key(clean.address), windows=_risk_windows(rules))
+    order = _order_from(
+        clean,
+        channel=channel,
+        number=ids.number,
+        source=source,
+        by=by,
+        customer=customer,
+        reship_of=reship_of,
+    )
+    order.pk = ids.order
+    order.shipping_address = Address(pk=ids.address, customer=customer, **clean.address)
+    lines = _lines_of(order, clean)
+    for line, pk in zip(lines, ids.lines, strict=True):
+        line.pk = pk
+    tag_ids = _apply_rules(
+        order,
+        rules=rules,
+        customer=customer,
+        customer_is_new=customer_created,
+        payment_method=clean.payment["method"],
+        same_address=ids.same_address,
+        same_phone=ids.same_phone,
+    )
+    return order, lines, tag_ids
+
+
+def _allocations_write(prepared, allocations: list[OrderLineAllocation], rows: list[tuple]) -> None:
+    """After the order's statement: the reservations have ids (``rows``); the line allocations point at them."""
+    prepared.written(rows)
+    held = {(r.demand_ref, r.warehouse_id): r.pk for r in prepared.reservations}
+    for allocation in allocations:
+        allocation.reservation_id = held[(allocation.demand_ref, allocation.warehouse_id)]
+    OrderLineAllocation.objects.bulk_create(allocations)
 
 
 def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
