@@ -336,7 +336,7 @@ INSERT INTO orders_order (number, external_id, source, contact_phone, address_ke
   coupon_amount, platform_coupon_amount, points_amount, total, is_urgent, promotion, note, priority, priority_reasons,
   risk_score, risk_reasons, review_reasons, needs_finance_review, review_note, allocation_explanation, backorder_info,
   intake_digest, created_at, updated_at, channel_id, customer_id, shipping_address_id)
-SELECT 'SO' || to_char(now(), 'YYMMDD') || lpad(nextval('orders_order_number_seq')::text, 4, '0'),
+SELECT 'SO' || to_char(now(), 'YYMMDD') || to_char(nextval('orders_order_number_seq'), 'FM9999990000'),
   'PG1-' || :client_id || '-' || :n, 'api', '13800138000', md5(:n::text), '广东', 'allocated', '', '', '',
   now(), now(), now(), now(), 'CNY', 119.80, 0, 0, 0, 0, 0, 119.80, false, '', '', 0, '[]', 0, '[]', '[]', false, '',
   '{{"decision": "single"}}', '{{}}', '{{}}', now(), now(), 1, :cust, a.id FROM a
