@@ -322,7 +322,7 @@ def single_order_script(*, skus: int, customers: tuple[int, int]) -> str:
     the stock rows of its 2 SKUs locked (every warehouse, as the planner needs them), the chosen warehouse's
     rows reserved, 2 reservation rows, the outbox row; commit. (No payment, change log, state log or
     line-allocation rows: the issue's definition of the ceiling.)"""
-    return f"""\\set n random(1, 2000000000)
+    return f"""\\set n random(1, 9000000000000000)
 \\set cust random({customers[0]}, {customers[1]})
 \\set s1 random(1, {skus})
 \\set s2 random(1, {skus})
