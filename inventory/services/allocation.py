@@ -129,23 +129,28 @@ def _allocate_own(lines: list[DemandLine], province: str) -> AllocationResult:
         return AllocationResult(allocated=True, explanation={"decision": "nothing_to_allocate"})
     sku_ids = sorted({line.sku_id for line in lines})
     levels = _lock_active_levels(sku_ids)
-    warehouses = _warehouses_of(levels)
     held = _already_held(sorted({line.ref for line in lines}))
     if held is not None:
         return held
-    by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
-    assignments, explanation, short = _plan(
-        lines=lines,
-        province=province,
-        warehouses=warehouses,
-        available={key: lv.on_hand - lv.reserved for key, lv in by_key.items()},
-        sku_codes=_sku_codes(sku_ids, levels),
-        today_load=reservations_made_today,
-    )
+    by_key, assignments, explanation, short = _plan_locked(lines, province, levels, sku_ids)
     if short:
         return AllocationResult(allocated=False, explanation=explanation, short=short)
     reservations = _reserve(lines, assignments, by_key)
     return AllocationResult(allocated=True, reservations=reservations, explanation=explanation, short={})
+
+
+def _plan_locked(lines: list[DemandLine], province: str, levels: list[StockLevel], sku_ids: list[int]):
+    """The plan made from locked levels: (levels by (sku, warehouse), assignments, explanation, short)."""
+    by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
+    assignments, explanation, short = _plan(
+        lines=lines,
+        province=province,
+        warehouses=_warehouses_of(levels),
+        available={key: lv.on_hand - lv.reserved for key, lv in by_key.items()},
+        sku_codes=_sku_codes(sku_ids, levels),
+        today_load=reservations_made_today,
+    )
+    return by_key, assignments, explanation, short
 
 
 def _lock_active_levels(sku_ids: list[int]) -> list[StockLevel]:
@@ -255,15 +260,8 @@ def allocation_prepare(
     )
     if lines:
         sku_ids = sorted({line.sku_id for line in lines})
-        levels = _lock_active_levels(sku_ids)
-        by_key = {(lv.sku_id, lv.warehouse_id): lv for lv in levels}
-        assignments, explanation, short = _plan(
-            lines=lines,
-            province=province,
-            warehouses=_warehouses_of(levels),
-            available={key: lv.on_hand - lv.reserved for key, lv in by_key.items()},
-            sku_codes=_sku_codes(sku_ids, levels),
-            today_load=reservations_made_today,
+        by_key, assignments, explanation, short = _plan_locked(
+            lines, province, _lock_active_levels(sku_ids), sku_ids
         )
         if short:
             prepared.result = AllocationResult(allocated=False, explanation=explanation, short=short)
