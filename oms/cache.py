@@ -29,3 +29,30 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _SharedClient
+
+
+def window_hits(cache, key: str, window: int, seconds: float) -> tuple[int, int]:
+    """Count one hit in fixed window number ``window`` (of ``seconds`` each) under ``key``; return the hits of
+    this window (this one included) and of the window before.
+
+    On Redis one round trip (``SET NX EX`` + ``INCR`` + ``GET``, pipelined, atomic per command), whatever the
+    rate; any other cache (one process: development, tests) does it in a few calls.
+    """
+    current, previous = f"{key}:{window}", f"{key}:{window - 1}"
+    ttl = max(1, int(seconds * 2 + 1))  # the window and the next one, which weighs it
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        current, previous = cache.make_and_validate_key(current), cache.make_and_validate_key(previous)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(current, 0, ex=ttl, nx=True)
+        pipe.incr(current)
+        pipe.get(previous)
+        _created, hits, before = pipe.execute()
+        return int(hits), int(before or 0)
+    cache.add(current, 0, ttl)
+    try:
+        hits = cache.incr(current)
+    except ValueError:  # expired in between
+        cache.add(current, 1, ttl)
+        hits = 1
+    return hits, int(cache.get(previous) or 0)

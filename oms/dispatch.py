@@ -21,9 +21,14 @@ def task_send(name: str, /, **kwargs) -> bool:
 
     Returns False, after logging, when the broker is unreachable; the caller's work is already committed.
     """
+    return task_send_after(name, 0, **kwargs)
+
+
+def task_send_after(name: str, seconds: float, /, **kwargs) -> bool:
+    """``task_send``, the task to start ``seconds`` from now (0: at once)."""
     task = import_string(name)
     try:
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, countdown=seconds or None)
     except (OperationalError, ConnectionError) as exc:
         logger.warning(
             "task %s not sent (broker unreachable: %s); a periodic sweep will pick it up", name, exc

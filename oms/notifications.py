@@ -38,7 +38,7 @@ from oms.delivery_backends import (  # noqa: F401 - re-exported: settings name t
     backend_for,
     register_attachments,
 )
-from oms.dispatch import task_send
+from oms.dispatch import task_send_after
 from oms.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -181,7 +181,8 @@ def _request_flush() -> None:
         except Exception as exc:  # noqa: BLE001 - no cache: send the task anyway, a spare flush is harmless
             logger.warning("outbox flush key not set (cache unreachable: %s)", exc)
             debounce = False
-    if not task_send(FLUSH_TASK) and debounce:
+    # A short delay lets the transactions that commit meanwhile join this flush: they find the key set.
+    if not task_send_after(FLUSH_TASK, settings.OMS_OUTBOX_FLUSH_DELAY if debounce else 0) and debounce:
         # No flush is coming: let the next transaction try again (the beat task delivers these meanwhile).
         _forget_flush_key()
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from orders.models import ChannelToken
+from oms.db import ModelColumns, fetch_rows
+from orders.models import Channel, ChannelToken
 
 
 class ChannelClient:
@@ -32,6 +33,26 @@ class ChannelClient:
         return False
 
 
+_TOKEN = ModelColumns(ChannelToken)
+_CHANNEL = ModelColumns(Channel)
+
+
+def token_by_hash(key_hash: str) -> ChannelToken | None:
+    """The live token of an active channel with this hash, its channel with it (every API call asks: one
+    hand-written read instead of an ORM query compiled each time)."""
+    rows = fetch_rows(
+        f"SELECT {_TOKEN.sql('t')}, {_CHANNEL.sql('c')} FROM {ChannelToken._meta.db_table} t "  # noqa: S608 - names from model meta
+        f"JOIN {Channel._meta.db_table} c ON c.id = t.channel_id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND c.is_active ORDER BY t.id LIMIT 1",
+        [key_hash],
+    )
+    if not rows:
+        return None
+    token = _TOKEN.take(rows[0])
+    _TOKEN.relate(token, "channel", _CHANNEL.take(rows[0], _TOKEN.width))
+    return token
+
+
 class ChannelTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -46,11 +67,7 @@ class ChannelTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
         key_hash = hashlib.sha256(raw.encode()).hexdigest()
-        token = (
-            ChannelToken.objects.select_related("channel")
-            .filter(key_hash=key_hash, revoked_at__isnull=True, channel__is_active=True)
-            .first()
-        )
+        token = token_by_hash(key_hash)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()

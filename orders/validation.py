@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
-from inventory.selectors_supply import drop_ship_supplier_subquery
+from inventory.selectors_supply import skus_by_code
 from orders.choices import PaymentMethod, PaymentStatus
 
 MAX_LINES = 200
@@ -196,12 +196,7 @@ def sku_lookup(codes) -> dict[str, SKU]:
         return {}
     # Each SKU also says which supplier ships it itself (``drop_ship_supplier``, None: our stock), for
     # the allocation that follows the intake.
-    return {
-        s.code: s
-        for s in SKU.objects.select_related("product")
-        .annotate(drop_ship_supplier=drop_ship_supplier_subquery())
-        .filter(code__in=codes)
-    }
+    return skus_by_code(sorted(codes))
 
 
 def validate_order_data(

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from inventory.choices import ReservationStatus
 from inventory.models import SKU, Reservation, StockLevel, Supplier, Warehouse
 from inventory.planning import Assignment, DemandLine, _plan
@@ -20,7 +22,7 @@ from inventory.selectors_supply import drop_ship_suppliers
 from inventory.services._common import _check_quantity, service
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.ledger import _add_reserved, _add_reserved_part
-from oms.db import StatementPart, insert_part
+from oms.db import ModelColumns, StatementPart, fetch_rows, insert_part
 
 StockKey = tuple[int, int]  # (sku_id, warehouse_id)
 
@@ -160,14 +162,34 @@ def _lock_active_levels(sku_ids: list[int]) -> list[StockLevel]:
     with. Candidates are the active warehouses that stock any of the SKUs: one that has none of them
     could not fill a line.
     """
-    return [
-        lv
-        for lv in StockLevel.objects.select_for_update(of=("self",))
-        .select_related("sku", "warehouse")
-        .filter(sku_id__in=sku_ids)
-        .order_by("sku_id", "warehouse_id")
-        if lv.warehouse.is_active
-    ]
+    quote = connection.ops.quote_name
+    rows = fetch_rows(
+        f"SELECT {_LEVEL.sql('l')}, {_SKU.sql('k')}, {_WAREHOUSE.sql('w')} "  # noqa: S608 - names from model meta
+        f"FROM {quote(StockLevel._meta.db_table)} l JOIN {quote(SKU._meta.db_table)} k ON k.id = l.sku_id "
+        f"JOIN {quote(Warehouse._meta.db_table)} w ON w.id = l.warehouse_id "
+        "WHERE l.sku_id = ANY(%s) ORDER BY l.sku_id, l.warehouse_id FOR UPDATE OF l",
+        [list(sku_ids)],
+    )
+    levels = []
+    skus: dict[int, SKU] = {}
+    warehouses: dict[int, Warehouse] = {}
+    for row in rows:
+        level = _LEVEL.take(row)
+        warehouse = warehouses.get(level.warehouse_id) or warehouses.setdefault(
+            level.warehouse_id, _WAREHOUSE.take(row, _LEVEL.width + _SKU.width)
+        )
+        if not warehouse.is_active:
+            continue
+        sku = skus.get(level.sku_id) or skus.setdefault(level.sku_id, _SKU.take(row, _LEVEL.width))
+        _LEVEL.relate(level, "sku", sku)
+        _LEVEL.relate(level, "warehouse", warehouse)
+        levels.append(level)
+    return levels
+
+
+_LEVEL = ModelColumns(StockLevel)
+_SKU = ModelColumns(SKU)
+_WAREHOUSE = ModelColumns(Warehouse)
 
 
 def _already_held(refs: list[str]) -> AllocationResult | None:

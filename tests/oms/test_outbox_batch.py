@@ -264,9 +264,11 @@ def test_a_transaction_asks_for_one_flush_however_many_messages(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent: list[str] = []
-    real_task_send = notifications.task_send
+    real_task_send = notifications.task_send_after
     monkeypatch.setattr(
-        notifications, "task_send", lambda name, **kw: sent.append(name) or real_task_send(name)
+        notifications,
+        "task_send_after",
+        lambda name, seconds, **kw: sent.append(name) or real_task_send(name, seconds),
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         outbox_enqueue(channel="sms", recipient="13900000001", body="one")
@@ -289,9 +291,11 @@ def test_a_request_rolled_back_with_its_savepoint_leaves_the_others_asking(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     sent: list[str] = []
-    real_task_send = notifications.task_send
+    real_task_send = notifications.task_send_after
     monkeypatch.setattr(
-        notifications, "task_send", lambda name, **kw: sent.append(name) or real_task_send(name)
+        notifications,
+        "task_send_after",
+        lambda name, seconds, **kw: sent.append(name) or real_task_send(name, seconds),
     )
     with django_capture_on_commit_callbacks(execute=True):
         first = outbox_enqueue(channel="sms", recipient="13900000001", body="first")
@@ -321,14 +325,21 @@ def test_transactions_share_a_flush_task_until_it_starts(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.OMS_OUTBOX_FLUSH_DEBOUNCE = True
+    settings.OMS_OUTBOX_FLUSH_DELAY = 0.2
     sent: list[str] = []
-    monkeypatch.setattr(notifications, "task_send", lambda name, **kwargs: sent.append(name) or True)
+    delays: list[float] = []
+    monkeypatch.setattr(
+        notifications,
+        "task_send_after",
+        lambda name, seconds, **kwargs: sent.append(name) or delays.append(seconds) or True,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         first = outbox_enqueue(channel="sms", recipient="13900000001", body="first")
     with django_capture_on_commit_callbacks(execute=True):
         second = outbox_enqueue(channel="sms", recipient="13900000002", body="second")
     assert sent == [FLUSH_TASK]
+    assert delays == [0.2]  # it starts a little later, so that the commits meanwhile join it
     assert cache.get(FLUSH_KEY) == 1
 
     assert outbox_flush() == {"sent": 2}  # the flush task: key first, then everything due
@@ -347,7 +358,9 @@ def test_without_a_shared_cache_each_transaction_sends_its_flush(
 ):
     settings.OMS_OUTBOX_FLUSH_DEBOUNCE = False
     sent: list[str] = []
-    monkeypatch.setattr(notifications, "task_send", lambda name, **kwargs: sent.append(name) or True)
+    monkeypatch.setattr(
+        notifications, "task_send_after", lambda name, seconds, **kwargs: sent.append(name) or True
+    )
     for i in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             outbox_enqueue(channel="sms", recipient=f"1390000000{i}", body="x")
@@ -361,7 +374,9 @@ def test_broker_down_frees_the_flush_key_for_the_next_transaction(
 ):
     settings.OMS_OUTBOX_FLUSH_DEBOUNCE = True
     sent: list[str] = []
-    monkeypatch.setattr(notifications, "task_send", lambda name, **kwargs: sent.append(name) and False)
+    monkeypatch.setattr(
+        notifications, "task_send_after", lambda name, seconds, **kwargs: sent.append(name) and False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox_enqueue(channel="sms", recipient="13900000001", body="x")
     with django_capture_on_commit_callbacks(execute=True):

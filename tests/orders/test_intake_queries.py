@@ -27,7 +27,9 @@ def _tasks_to_the_broker(monkeypatch):
     """Tasks go to the worker, as in production: the tests eager Celery would deliver the notice inside the
     request and count its statements as the intake's."""
     sent = []
-    monkeypatch.setattr("oms.notifications.task_send", lambda name, **kwargs: sent.append(name) or True)
+    monkeypatch.setattr(
+        "oms.notifications.task_send_after", lambda name, seconds, **kwargs: sent.append(name) or True
+    )
     return sent
 
 
