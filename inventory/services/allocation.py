@@ -22,7 +22,7 @@ from inventory.selectors_supply import drop_ship_suppliers
 from inventory.services._common import _check_quantity, service
 from inventory.services.alerts import stock_alerts_review
 from inventory.services.ledger import _add_reserved, _add_reserved_part
-from oms.db import ModelColumns, StatementPart, fetch_rows, insert_part
+from oms.db import ModelColumns, StatementPart, bulk_insert, fetch_rows, insert_part
 
 StockKey = tuple[int, int]  # (sku_id, warehouse_id)
 
@@ -349,15 +349,18 @@ def allocate_batch(
     for lines, _province in demands:
         _validate_lines(lines)
     sku_ids = sorted({line.sku_id for lines, _p in demands for line in lines})
-    stock = _lock_batch_stock(sku_ids)
+    # What needs no lock is read first: the stock rows stay locked until the caller commits, and every
+    # other batch touching the same SKUs waits that long, so the window holds only the lock, the decisions
+    # and the writes.
     codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
+    suppliers = drop_ship_suppliers(sku_ids)
+    stock = _lock_batch_stock(sku_ids, {w.pk: w for w in Warehouse.objects.filter(is_active=True)})
     # New demand (lines taken in by the caller's own transaction) cannot hold anything yet.
     held = (
         defaultdict(list)
         if new_demand
         else _held_reservations(sorted({line.ref for lines, _p in demands for line in lines}))
     )
-    suppliers = drop_ship_suppliers(sku_ids)
     results = []
     for lines, province in demands:
         own, drop_ship = _set_aside_drop_ship(lines, suppliers)
@@ -368,7 +371,7 @@ def allocate_batch(
     return results
 
 
-def _lock_batch_stock(sku_ids: list[int]) -> _BatchStock:
+def _lock_batch_stock(sku_ids: list[int], warehouses: dict[int, Warehouse]) -> _BatchStock:
     """Lock every stock row of the batch's SKUs with one ``SELECT … FOR UPDATE`` in (sku, warehouse) order.
 
     Plain values, not model instances: a batch locks thousands of rows and building a StockLevel,
@@ -381,8 +384,7 @@ def _lock_batch_stock(sku_ids: list[int]) -> _BatchStock:
         .order_by("sku_id", "warehouse_id")
         .values_list("pk", "sku_id", "warehouse_id", "on_hand", "reserved", "safety_stock")
     )
-    warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={row[2] for row in rows}, is_active=True)}
-    stock = _BatchStock(warehouses=warehouses)
+    stock = _BatchStock(warehouses={row[2]: warehouses[row[2]] for row in rows if row[2] in warehouses})
     for pk, sku_id, warehouse_id, on_hand, reserved, safety_stock in rows:
         if warehouse_id not in warehouses:
             continue
@@ -448,7 +450,7 @@ def _allocate_in_batch(
 
 def _write_batch(stock: _BatchStock) -> None:
     """One INSERT of the batch's reservations, one UPDATE of the reserved counters, then the alerts."""
-    Reservation.objects.bulk_create(stock.pending)  # sets the primary keys on the objects in the results
+    bulk_insert(stock.pending, set_pks=True)  # the primary keys go on the objects in the results
     _add_reserved({stock.pk_of[key]: qty for key, qty in stock.per_level.items()})
     # Only levels that fell below their safety stock can open an alert: load just those as models.
     low = [

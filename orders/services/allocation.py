@@ -14,7 +14,7 @@ from inventory.models import SKU
 from inventory.selectors_supply import expected_restock_dates
 from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
 from oms.audit import collect_state_logs, run_transition, state_logs_write
-from oms.db import retry_on_conflict, server_side_binding
+from oms.db import bulk_insert, retry_on_conflict, server_side_binding
 from oms.exceptions import DomainError
 from oms.notes import note as make_note
 from oms.notes import note_param
@@ -67,7 +67,7 @@ def _record_allocations(
     with collect_state_logs() as logs:
         for order, lines, result in decisions:
             allocations += _record_decision(order, lines, result, recorded=recorded, by=by, now=now)
-    OrderLineAllocation.objects.bulk_create(allocations)
+    bulk_insert(allocations)
     _orders_write_allocation([order for order, _lines, _result in decisions])
     state_logs_write(logs)
 
