@@ -147,6 +147,19 @@ def write_at_once(parts: list[StatementPart]) -> list[tuple]:
         return cursor.fetchall() if returning else []
 
 
+def check_constraints_now() -> None:
+    """Check the foreign keys of this transaction's rows as each statement ends, not at commit.
+
+    Django declares its foreign keys DEFERRABLE INITIALLY DEFERRED, so PostgreSQL checks every row's keys
+    when the transaction commits: for a batch of 100 orders about 2,000 checks, some 60 ms, all of it while
+    the batch holds its stock rows locked (allocation comes last), so every other batch waited for them.
+    Checked per statement, the same work is done where the rows are written, before the locks are taken.
+    Call only in a transaction you own: it also checks what a caller had deferred, at once.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 @contextmanager
 def server_side_binding() -> Iterator[None]:
     """Cursors opened inside the block send their parameters apart from the SQL (server-side binding).

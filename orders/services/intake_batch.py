@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oms.audit import collect_state_logs, state_logs_write
-from oms.db import bulk_insert, retry_on_conflict
+from oms.db import bulk_insert, check_constraints_now, retry_on_conflict
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from oms.models import ChangeLog
@@ -141,6 +141,8 @@ def _intake_batch_write(
             todo.append((i, clean))
     if not todo:
         return results
+    if allocate_now:  # the batch owns its transaction, and will hold stock rows locked until it commits
+        check_constraints_now()
     now = timezone.now()
     candidates, built = _build_candidates(todo, channel=channel, source=source, by=by, now=now)
     _insert_orders([c for c in candidates if not c.twin], channel=channel)
