@@ -27,6 +27,7 @@ from inventory.services.allocation import (
     allocation_plan,
     allocation_prepare,
 )
+from inventory.services.allocation_batch_new import PendingBatch, StockMoved, allocation_batch_new
 from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
 from inventory.services.catalogue import sku_upsert, supplier_upsert
 from inventory.services.counts import (
@@ -60,6 +61,9 @@ from inventory.services.reservations import reservation_consume, reservation_rel
 from inventory.services.transfers import transfer_cancel, transfer_create, transfer_receive, transfer_ship
 
 __all__ = [
+    "PendingBatch",
+    "StockMoved",
+    "allocation_batch_new",
     "AllocationResult",
     "BACKORDER_TASK",
     "DemandLine",

@@ -371,16 +371,19 @@ def allocate_batch(
     return results
 
 
-def _lock_batch_stock(sku_ids: list[int], warehouses: dict[int, Warehouse]) -> _BatchStock:
-    """Lock every stock row of the batch's SKUs with one ``SELECT … FOR UPDATE`` in (sku, warehouse) order.
+def _lock_batch_stock(
+    sku_ids: list[int], warehouses: dict[int, Warehouse], *, lock: bool = True
+) -> _BatchStock:
+    """Lock every stock row of the batch's SKUs with one ``SELECT … FOR UPDATE`` in (sku, warehouse) order
+    (``lock=False``: only read them, for a decision confirmed under the lock later: ``allocation_batch_new``).
 
     Plain values, not model instances: a batch locks thousands of rows and building a StockLevel,
     an SKU and a Warehouse per row was most of its Python time. Rows of inactive warehouses are
     locked too (as ``allocate`` does) but never planned with.
     """
+    levels = StockLevel.objects.select_for_update() if lock else StockLevel.objects.all()
     rows = list(
-        StockLevel.objects.select_for_update()
-        .filter(sku_id__in=sku_ids)
+        levels.filter(sku_id__in=sku_ids)
         .order_by("sku_id", "warehouse_id")
         .values_list("pk", "sku_id", "warehouse_id", "on_hand", "reserved", "safety_stock")
     )

@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 import logging
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from inventory.models import SKU
 from inventory.selectors_supply import expected_restock_dates
-from inventory.services import DemandLine, allocate, allocate_batch, reservation_release, sellable_quantity
+from inventory.services import (
+    DemandLine,
+    StockMoved,
+    allocate,
+    allocate_batch,
+    allocation_batch_new,
+    reservation_release,
+    sellable_quantity,
+)
 from oms.audit import collect_state_logs, run_transition, state_logs_write
 from oms.db import bulk_insert, retry_on_conflict, server_side_binding
 from oms.exceptions import DomainError
@@ -183,29 +191,58 @@ def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLi
     """Allocate orders the current transaction has just taken in, in the order given, as one batch.
 
     What ``orders_allocate_batch`` does, without locking and reading the orders and lines again: they are
-    this transaction's own rows (no one else sees them yet), in memory with their lines' ids. Inventory's
-    ``allocate_batch`` locks the stock rows of the whole batch once (in its own savepoint: a refusal
-    leaves the orders approved for the batch task).
+    this transaction's own rows (no one else sees them yet), in memory with their lines' ids. Inventory
+    decides before it locks the stock (``allocation_batch_new``); the decisions are recorded, and the
+    stock rows are locked and checked last (``confirm``), so that other batches wait for this one only
+    from there to the commit. When another transaction took the stock meanwhile, everything since the
+    savepoint is rolled back and the batch is allocated again on locked rows (``allocate_batch``, in its
+    own savepoint: a refusal leaves the orders approved for the batch task).
     """
-    results = allocate_batch(
-        demands=[
-            (
-                [
-                    DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity)
-                    for ln in lines_of[o.pk]
-                ],
-                o.province,
+    demands = [
+        (
+            [DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity) for ln in lines_of[o.pk]],
+            o.province,
+        )
+        for o in orders
+    ]
+    before = [_allocation_fields(o) for o in orders]
+    try:
+        with transaction.atomic():
+            pending = allocation_batch_new(demands=demands)
+            _record_allocations(
+                decisions=[(o, lines_of[o.pk], r) for o, r in zip(orders, pending.results, strict=True)],
+                by=by,
+                new=True,
             )
-            for o in orders
-        ],
-        by=by,
-        new_demand=True,
-    )
+            pending.confirm()
+            return
+    except StockMoved:
+        logger.info(
+            "stock moved while a batch of %s orders was decided: deciding on locked stock", len(orders)
+        )
+        _allocation_fields_restore(orders, before)
+    except Exception:
+        _allocation_fields_restore(orders, before)  # the orders in memory say what the database says
+        raise
+    results = allocate_batch(demands=demands, by=by, new_demand=True)
     _record_allocations(
         decisions=[(o, lines_of[o.pk], result) for o, result in zip(orders, results, strict=True)],
         by=by,
         new=True,
     )
+
+
+_RECORDED_FIELDS = ("status", "allocation_explanation", "backorder_info", "allocated_at", "updated_at")
+
+
+def _allocation_fields(order: Order) -> dict:
+    """What recording an allocation decision changes on the order in memory (``_record_decision``)."""
+    return {name: order.__dict__[name] for name in _RECORDED_FIELDS}
+
+
+def _allocation_fields_restore(orders: list[Order], before: list[dict]) -> None:
+    for order, fields in zip(orders, before, strict=True):
+        order.__dict__.update(fields)  # the status field refuses assignment: its stored value directly
 
 
 def _short_note(info: dict) -> str:

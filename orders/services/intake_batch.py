@@ -23,7 +23,7 @@ from oms.notes import choice_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
-from orders.models import Address, Channel, Order
+from orders.models import Address, Channel, Customer, Order
 from orders.services._common import IntakeResult, S, order_number, queue_key
 from orders.services.allocation import orders_allocate_new
 from orders.services.customers import _customers_for_batch
@@ -96,6 +96,15 @@ def orders_intake_batch(
                 body, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
             )
         )
+    customers = None
+    if allocate_now:
+        # The batch owns its transaction: its new customers are written and committed first, on their own.
+        # Inside the batch's transaction, a new customer's row would make every concurrent batch with an
+        # order of the same buyer (a second order a minute later) wait on the unique phone until this whole
+        # batch commits. A customer is a buyer seen, not part of an order: kept if the batch then fails.
+        customers = _customers_committed(
+            [clean.customer for clean, errors in checked if clean is not None and not errors]
+        )
     return _intake_batch_write(
         channel=channel,
         external_ids=external_ids,
@@ -105,7 +114,13 @@ def orders_intake_batch(
         by=by,
         source=source,
         allocate_now=allocate_now,
+        customers=customers,
     )
+
+
+@retry_on_conflict
+def _customers_committed(datas: list[dict]) -> list[tuple[Customer, bool]]:
+    return _customers_for_batch(datas) if datas else []
 
 
 def _resend_conflict(order: Order, body, skus) -> list[str]:
@@ -127,6 +142,7 @@ def _intake_batch_write(
     by,
     source: str,
     allocate_now: bool = False,
+    customers: list[tuple[Customer, bool]] | None = None,
 ) -> list[IntakeResult]:
     results: list[IntakeResult | None] = [None] * len(checked)
     todo: list[tuple[int, CleanOrder]] = []
@@ -144,7 +160,9 @@ def _intake_batch_write(
     if allocate_now:  # the batch owns its transaction, and will hold stock rows locked until it commits
         check_constraints_now()
     now = timezone.now()
-    candidates, built = _build_candidates(todo, channel=channel, source=source, by=by, now=now)
+    candidates, built = _build_candidates(
+        todo, channel=channel, source=source, by=by, now=now, customers=customers
+    )
     _insert_orders([c for c in candidates if not c.twin], channel=channel)
     created = _settle_results(candidates, built=built, channel=channel, results=results)
     if created:
@@ -153,11 +171,13 @@ def _intake_batch_write(
 
 
 def _build_candidates(
-    todo: list[tuple[int, CleanOrder]], *, channel: Channel, source: str, by, now
+    todo: list[tuple[int, CleanOrder]], *, channel: Channel, source: str, by, now, customers=None
 ) -> tuple[list[_Candidate], dict[str, Order]]:
-    """Build the batch's orders in memory (rules, routing, logs and notices collected); addresses are saved."""
+    """Build the batch's orders in memory (rules, routing, logs and notices collected); addresses are saved.
+    ``customers``: those of ``todo``'s orders when the caller matched and wrote them already."""
     rules = active_rules()
-    customers = _customers_for_batch([clean.customer for _i, clean in todo])
+    if customers is None:
+        customers = _customers_for_batch([clean.customer for _i, clean in todo])
     counter = _RiskCounter(rules=rules, cleans=[clean for _i, clean in todo])
     numbers = _order_numbers(len(todo))
     addresses = bulk_insert(
