@@ -96,15 +96,7 @@ def orders_intake_batch(
                 body, skus=skus, external_id_required=source in (OrderSource.API, OrderSource.IMPORT)
             )
         )
-    customers = None
-    if allocate_now:
-        # The batch owns its transaction: its new customers are written and committed first, on their own.
-        # Inside the batch's transaction, a new customer's row would make every concurrent batch with an
-        # order of the same buyer (a second order a minute later) wait on the unique phone until this whole
-        # batch commits. A customer is a buyer seen, not part of an order: kept if the batch then fails.
-        customers = _customers_committed(
-            [clean.customer for clean, errors in checked if clean is not None and not errors]
-        )
+    customers = _customers_committed(checked) if allocate_now else None
     return _intake_batch_write(
         channel=channel,
         external_ids=external_ids,
@@ -119,7 +111,15 @@ def orders_intake_batch(
 
 
 @retry_on_conflict
-def _customers_committed(datas: list[dict]) -> list[tuple[Customer, bool]]:
+def _customers_committed(checked: list[tuple[CleanOrder | None, dict]]) -> list[tuple[Customer, bool]]:
+    """The customers of the batch's valid orders (in order), new ones written and committed on their own.
+
+    Only when the batch owns its transaction. Inside the batch's transaction, a new customer's row would make
+    every concurrent batch with an order of the same buyer (a second order a minute later) wait on the unique
+    phone until this whole batch commits. A customer is a buyer seen, not part of an order: it is kept if the
+    batch then fails.
+    """
+    datas = [clean.customer for clean, errors in checked if clean is not None and not errors]
     return _customers_for_batch(datas) if datas else []
 
 
