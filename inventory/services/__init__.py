@@ -3,13 +3,16 @@
 Rules every function here keeps (DESIGN.md, invariants 1 and 2):
 - it runs in one transaction (retried on deadlock / serialization failure when it is the outermost one);
 - StockLevel rows are locked with ``select_for_update`` ordered by (sku_id, warehouse_id) before
-  they are read for a decision, and changed with ``F()`` updates;
+  they are read for a decision, and changed with ``F()`` updates; the one exception, the batch intake's
+  ``allocation_batch_new``, decides on unlocked rows and then locks the rows it takes from (same order)
+  and checks each still has it before the counters change, deciding again on locked rows if not;
 - every change of ``on_hand`` or ``damaged`` writes its StockMovement row in the same transaction;
   ``reserved`` always equals the sum of the ACTIVE Reservation rows;
 - side effects (backorder allocation in the orders app, notifications) happen after commit.
 
 Sub-modules: ``ledger`` (stock in / out / corrections, the ``F()`` updates), ``reservations``,
-``allocation`` (one set or a batch; the decision is ``inventory.planning``), ``alerts`` (low stock),
+``allocation`` (one set or a batch; the decision is ``inventory.planning``), ``allocation_batch_new``
+(new demand of a batch intake, confirmed under the lock last), ``alerts`` (low stock),
 ``backorders`` (tell the orders app that stock arrived), ``catalogue``, ``purchasing`` (purchase orders
 and receiving against them), ``counts`` (stock counts and their approval), ``transfers`` (in transit
 between warehouses); shared helpers in ``_common`` and ``_numbers``.
