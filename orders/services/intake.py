@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from inventory.models import SKU
 from inventory.services import DemandLine, allocation_prepare
 from oms.audit import collect_state_logs, log_changes
-from oms.db import insert_part, retry_on_conflict, server_side_binding, write_at_once
+from oms.db import bulk_insert, insert_part, retry_on_conflict, server_side_binding, write_at_once
 from oms.exceptions import DomainError, IllegalTransition
 from oms.models import ChangeLog, OutboxMessage
 from oms.notes import choice_param
@@ -291,7 +291,7 @@ def _allocations_write(prepared, allocations: list[OrderLineAllocation], rows: l
     held = {(r.demand_ref, r.warehouse_id): r.pk for r in prepared.reservations}
     for allocation in allocations:
         allocation.reservation_id = held[(allocation.demand_ref, allocation.warehouse_id)]
-    OrderLineAllocation.objects.bulk_create(allocations)
+    bulk_insert(allocations)
 
 
 def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
