@@ -13,10 +13,13 @@ from orders.models.order import Order
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    # Both keys are served by the composite indexes below (order_line_no_unique, order_line_sku_idx).
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveSmallIntegerField(_("line"))
     sku = models.ForeignKey(
-        "inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+"
+        "inventory.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     sku_code = models.CharField(_("SKU code"), max_length=64)
     name = models.CharField(_("item"), max_length=300)
