@@ -8,6 +8,8 @@ order. A ``redis.Redis`` is safe to share between threads (it takes a connection
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -56,3 +58,40 @@ def window_hits(cache, key: str, window: int, seconds: float) -> tuple[int, int]
         cache.add(current, 1, ttl)
         hits = 1
     return hits, int(cache.get(previous) or 0)
+
+
+# --- Kept in this process for a moment --------------------------------------------------------------
+
+_memo: dict[str, tuple[float, object]] = {}
+
+
+def shared_value(cache, key: str, fetch, *, timeout: int, local_seconds: float):
+    """The shared cache's ``key`` (``fetch()`` when absent, kept there ``timeout`` s), remembered in this
+    process for ``local_seconds``.
+
+    For settings every API order reads (the active order rules, whether any shop takes stock pushes): a
+    Redis round trip and unpickling for each order cost more than the rest of the read. A change made in
+    this process (``shared_forget``) is seen at once; other processes see it within ``local_seconds``.
+    Treat the value as read-only: it is shared by the requests of this process.
+    """
+    now = time.monotonic()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = cache.get(key)
+    if value is None:
+        value = fetch()
+        cache.set(key, value, timeout=timeout)
+    _memo[key] = (now + local_seconds, value)
+    return value
+
+
+def shared_forget(cache, key: str) -> None:
+    """Forget ``key`` in the shared cache and in this process (other processes within their moment)."""
+    _memo.pop(key, None)
+    cache.delete(key)
+
+
+def shared_values_clear() -> None:
+    """Forget every value kept in this process (tests clear the cache between tests)."""
+    _memo.clear()

@@ -31,7 +31,10 @@ def _fresh_rate_limits():
     their own requests up to them)."""
     from django.core.cache import cache
 
+    from oms.cache import shared_values_clear
+
     cache.clear()
+    shared_values_clear()
     yield
 
 

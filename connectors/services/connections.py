@@ -13,6 +13,7 @@ from connectors.models import Connection
 from connectors.platforms import PlatformError, adapter_for
 from connectors.services.stock import SYNC_ON_KEY
 from oms.audit import log_changes
+from oms.cache import shared_forget
 from oms.notes import note
 
 SECRET_FIELDS = ("access_token", "webhook_secret", "consumer_key", "consumer_secret")
@@ -47,7 +48,7 @@ def connection_save(
         stored[key] = secrets[key].strip()
     connection.secrets = encrypt_secrets(stored)
     connection.save()
-    cache.delete(SYNC_ON_KEY)  # a shop turned stock push on or off: stock writes ask again
+    shared_forget(cache, SYNC_ON_KEY)  # a shop turned stock push on or off: stock writes ask again
     # Which credentials changed is logged, never their values.
     log_changes(
         instance=connection,

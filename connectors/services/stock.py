@@ -21,6 +21,7 @@ from connectors.crypto import decrypt_secrets
 from connectors.models import Connection, Listing
 from connectors.platforms import PlatformError, StockItem, adapter_for, has_api
 from inventory.selectors import sellable_quantity
+from oms.cache import shared_value
 from oms.models import OutboxMessage
 from oms.notifications import outbox_enqueue
 
@@ -37,9 +38,14 @@ def shop_quantity(available: int, *, share_percent: int, buffer: int) -> int:
 
 
 def stock_sync_on() -> bool:
-    """Whether any shop takes stock pushes; asked of the cache (a minute) so stock writes stay cheap."""
-    return cache.get_or_set(
-        SYNC_ON_KEY, lambda: Connection.objects.filter(is_active=True, stock_sync=True).exists(), timeout=60
+    """Whether any shop takes stock pushes; asked of the cache (a minute; 5 s in this process) so stock writes
+    stay cheap."""
+    return shared_value(
+        cache,
+        SYNC_ON_KEY,
+        lambda: Connection.objects.filter(is_active=True, stock_sync=True).exists(),
+        timeout=60,
+        local_seconds=5,
     )
 
 

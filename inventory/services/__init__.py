@@ -29,6 +29,7 @@ from inventory.services.allocation import (
     allocate_batch,
     allocation_plan,
     allocation_prepare,
+    reservation_ids_sql,
 )
 from inventory.services.allocation_batch_new import PendingBatch, StockMoved, allocation_batch_new
 from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
@@ -75,6 +76,7 @@ __all__ = [
     "allocate",
     "allocate_batch",
     "allocation_prepare",
+    "reservation_ids_sql",
     "PreparedAllocation",
     "allocation_plan",
     "purchase_order_cancel",

@@ -244,33 +244,58 @@ class PreparedAllocation:
     deltas: dict[int, int] = field(default_factory=dict)  # stock level id -> units reserved now
     touched: list[StockLevel] = field(default_factory=list)
 
+    @property
+    def numbered(self) -> bool:
+        """The reservations have their ids already (``reservation_ids``): nothing comes back from the write."""
+        return bool(self.reservations) and self.reservations[0].pk is not None
+
     def parts(self) -> list[StatementPart]:
-        """The INSERT of the reservations (returning their ids) and the UPDATE of the reserved counters."""
+        """The INSERT of the reservations (returning their ids unless ``numbered``) and the UPDATE of the
+        reserved counters."""
         if not self.reservations:
             return []
         return [
-            insert_part(self.reservations, returning="id, demand_ref, warehouse_id"),
+            insert_part(self.reservations, returning="" if self.numbered else "id, demand_ref, warehouse_id"),
             _add_reserved_part(self.deltas),
         ]
 
     def written(self, rows: list[tuple]) -> None:
-        """After the caller's statement: the reservations get their ids, then the low-stock review runs."""
-        ids = {(ref, wid): pk for pk, ref, wid in rows}
-        for reservation in self.reservations:
-            reservation.pk = ids[(reservation.demand_ref, reservation.warehouse_id)]
+        """After the caller's statement: the reservations get their ids (unless ``numbered``: then ``rows`` is
+        not used), then the low-stock review runs."""
+        if self.numbered:
+            for reservation in self.reservations:
+                reservation._state.adding = False
+        else:
+            ids = {(ref, wid): pk for pk, ref, wid in rows}
+            for reservation in self.reservations:
+                reservation.pk = ids[(reservation.demand_ref, reservation.warehouse_id)]
         if self.touched:
             stock_alerts_review(self.touched, may_recover=False)
 
 
+def reservation_ids_sql() -> str:
+    """SQL for an array of ``%s`` new reservation ids from their sequence, for a caller's own read (the
+    intake reads its ids in one round trip) whose ids go to ``allocation_prepare(reservation_ids=…)``."""
+    table = Reservation._meta.db_table
+    return f"ARRAY(SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s))"  # noqa: S608 - table from model meta
+
+
 def allocation_prepare(
-    *, lines: list[DemandLine], province: str, suppliers: dict[int, int] | None = None
+    *,
+    lines: list[DemandLine],
+    province: str,
+    suppliers: dict[int, int] | None = None,
+    reservation_ids: list[int] | None = None,
 ) -> PreparedAllocation:
     """Decide as ``allocate`` does, on stock rows locked now, without writing: the caller writes the result
     (``PreparedAllocation``) in its own statement before its transaction ends.
 
     For demand that is new in the caller's transaction (the lines of an order being taken in), so nothing
     can be held for it yet. ``suppliers``: the drop-ship suppliers of the SKUs when the caller read them
-    already (``drop_ship_suppliers``). Call inside a transaction: the stock rows stay locked until it ends.
+    already (``drop_ship_suppliers``). ``reservation_ids``: ids the caller took from the sequence
+    (``reservation_ids_sql``); when there are enough, the reservations have their ids before they are
+    written, so the caller can write rows pointing at them in the same statement. Call inside a transaction:
+    the stock rows stay locked until it ends.
     """
     _validate_lines(lines)
     all_lines = lines
@@ -292,6 +317,9 @@ def allocation_prepare(
                 Reservation(sku_id=lines[i].sku_id, warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref)
                 for i, wid, qty in assignments
             ]
+            if reservation_ids and len(reservation_ids) >= len(prepared.reservations):
+                for reservation, pk in zip(prepared.reservations, reservation_ids, strict=False):
+                    reservation.pk = pk
             for i, wid, qty in assignments:
                 key = (lines[i].sku_id, wid)
                 prepared.deltas[by_key[key].pk] = prepared.deltas.get(by_key[key].pk, 0) + qty

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import SKU
-from inventory.services import DemandLine, allocation_prepare
+from inventory.services import DemandLine, allocation_prepare, reservation_ids_sql
 from oms.audit import collect_state_logs, log_changes
 from oms.db import bulk_insert, insert_part, retry_on_conflict, server_side_binding, write_at_once
 from oms.exceptions import DomainError, IllegalTransition
@@ -147,6 +147,7 @@ class _NewIds:
     lines: list[int]
     same_address: dict[int, int]  # window hours -> orders to this address in the window, this one included
     same_phone: dict[int, int]
+    reservations: list[int]  # one per line, for its allocation (``allocation_prepare(reservation_ids=…)``)
 
 
 def _new_ids(*, clean: CleanOrder, key: str, windows: set[int]) -> _NewIds:
@@ -163,7 +164,8 @@ def _new_ids(*, clean: CleanOrder, key: str, windows: set[int]) -> _NewIds:
     sql = (
         "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')), "  # noqa: S608
         "nextval('orders_order_number_seq'), "
-        "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s))"
+        "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)), "
+        + reservation_ids_sql()
         + (f", {counts}" if counts else "")
     )
     with connection.cursor() as cursor:
@@ -174,10 +176,11 @@ def _new_ids(*, clean: CleanOrder, key: str, windows: set[int]) -> _NewIds:
                 Address._meta.db_table,
                 OrderLine._meta.db_table,
                 len(clean.lines),
+                len(clean.lines),
                 *params,
             ],
         )
-        order_id, address_id, number, line_ids, *found = cursor.fetchone()
+        order_id, address_id, number, line_ids, reservation_ids, *found = cursor.fetchone()
     return _NewIds(
         order=order_id,
         address=address_id,
@@ -185,6 +188,7 @@ def _new_ids(*, clean: CleanOrder, key: str, windows: set[int]) -> _NewIds:
         lines=list(line_ids),
         same_address={h: 1 + found[2 * i] for i, h in enumerate(hours)},
         same_phone={h: 1 + found[2 * i + 1] for i, h in enumerate(hours)},
+        reservations=list(reservation_ids),
     )
 
 
@@ -199,9 +203,10 @@ def _intake_write(
     """Write a new order in the current transaction with few round trips: the customer (matched or
     created), one read of ids and risk counts, the stock locked and the allocation decided (when it goes
     ahead), then ONE statement for the address, order, lines, payment, tags, change log, state log,
-    notices, reservations and stock counters, and one for the line allocations. Raises ``_Resent`` when the
+    notices, reservations, stock counters and line allocations (the reservations' ids are read with the
+    order's; only a line split between warehouses needs a second statement). Raises ``_Resent`` when the
     channel's external_id is taken (the caller's transaction or savepoint rolls back)."""
-    order, lines, tag_ids = _new_order(
+    order, lines, tag_ids, reservation_ids = _new_order(
         channel=channel, clean=clean, by=by, source=source, reship_of=reship_of
     )
     now = timezone.now()
@@ -220,7 +225,9 @@ def _intake_write(
         if clean.payment["status"] == PaymentStatus.PAID:
             _pay_and_route(order, by=by, now=now, notify=lambda _o, event: events.append(event))
         if allocate_now and order.status == S.APPROVED:
-            prepared, allocations = _allocate_new(order, lines, by=by, now=now)
+            prepared, allocations = _allocate_new(
+                order, lines, by=by, now=now, reservation_ids=reservation_ids
+            )
     parts = [
         insert_part([order.shipping_address]),
         insert_part([order]),
@@ -237,6 +244,8 @@ def _intake_write(
         parts.append(insert_part([OutboxMessage(**m) for m in messages]))
     if prepared is not None:
         parts += prepared.parts()
+        if prepared.numbered and allocations:  # the reservations have their ids: the same statement
+            parts.append(insert_part(allocations))
     try:
         rows = write_at_once(parts)
     except IntegrityError as exc:
@@ -244,7 +253,10 @@ def _intake_write(
             raise _Resent from exc
         raise
     if prepared is not None and prepared.reservations:
-        _allocations_write(prepared, allocations, rows)
+        if prepared.numbered:
+            prepared.written(rows)
+        else:  # more reservations than lines (a line split between warehouses): ids came back
+            _allocations_write(prepared, allocations, rows)
     if messages:
         outbox_request_delivery()
     for saved in (order, order.shipping_address, *lines):
@@ -254,8 +266,9 @@ def _intake_write(
 
 def _new_order(
     *, channel: Channel, clean: CleanOrder, by, source: str, reship_of: Order | None
-) -> tuple[Order, list[OrderLine], set[int]]:
-    """The new order and its lines in memory, with their ids, scored by the rules (tag ids returned)."""
+) -> tuple[Order, list[OrderLine], set[int], list[int]]:
+    """The new order and its lines in memory, with their ids, scored by the rules (tag ids returned), and
+    ids for its reservations."""
     customer, customer_created = _customer_for(clean.customer)
     rules = active_rules()
     ids = _new_ids(clean=clean, key=address_key(clean.address), windows=_risk_windows(rules))
@@ -282,7 +295,7 @@ def _new_order(
         same_address=ids.same_address,
         same_phone=ids.same_phone,
     )
-    return order, lines, tag_ids
+    return order, lines, tag_ids, ids.reservations
 
 
 def _allocations_write(prepared, allocations: list[OrderLineAllocation], rows: list[tuple]) -> None:
@@ -294,7 +307,7 @@ def _allocations_write(prepared, allocations: list[OrderLineAllocation], rows: l
     bulk_insert(allocations)
 
 
-def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
+def _allocate_new(order: Order, lines: list[OrderLine], *, by, now, reservation_ids: list[int]):
     """Decide the new order's allocation on locked stock (written with the order); a refusal from inventory
     leaves it approved for the batch task."""
     try:
@@ -304,6 +317,7 @@ def _allocate_new(order: Order, lines: list[OrderLine], *, by, now):
             ],
             province=order.province,
             suppliers=_drop_ship_of(lines),
+            reservation_ids=reservation_ids,
         )
     except DomainError as exc:
         logger.warning("allocation at intake of %s deferred: %s", order.number, exc)

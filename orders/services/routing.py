@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oms.audit import run_transition
+from oms.cache import shared_forget, shared_value
 from oms.db import retry_on_conflict
 from oms.notes import note as make_note
 from oms.notes import text_param
@@ -25,24 +26,28 @@ RISK_WINDOW_CONDITIONS = (RuleCondition.SAME_ADDRESS_ORDERS_GTE, RuleCondition.S
 
 RULES_CACHE_KEY = "orders:active-rules:v1"
 RULES_CACHE_SECONDS = 60
+RULES_LOCAL_SECONDS = 5
 
 
 def active_rules() -> list[OrderRule]:
-    """The active order rules, kept in the cache (every intake asks); a rule saved or deleted empties it
-    (``rules_changed``). With several web processes the cache must be shared (OMS_CACHE_URL), or a change
-    reaches the other processes within RULES_CACHE_SECONDS."""
-    rules = cache.get(RULES_CACHE_KEY)
-    if rules is None:
-        rules = list(OrderRule.objects.filter(is_active=True))
-        cache.set(RULES_CACHE_KEY, rules, timeout=RULES_CACHE_SECONDS)
-    return rules
+    """The active order rules, kept in the cache (every intake asks) and for RULES_LOCAL_SECONDS in this
+    process; a rule saved or deleted forgets them (``rules_changed``). With several web processes the cache
+    must be shared (OMS_CACHE_URL): a change then reaches the other processes within RULES_LOCAL_SECONDS
+    (within RULES_CACHE_SECONDS without a shared cache)."""
+    return shared_value(
+        cache,
+        RULES_CACHE_KEY,
+        lambda: list(OrderRule.objects.filter(is_active=True)),
+        timeout=RULES_CACHE_SECONDS,
+        local_seconds=RULES_LOCAL_SECONDS,
+    )
 
 
 def rules_changed(**_kwargs) -> None:
     """Signal receiver (OrderRule saved or deleted): forget the cached rules now and again after commit,
     so that no intake running meanwhile caches the old ones for long."""
-    cache.delete(RULES_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+    shared_forget(cache, RULES_CACHE_KEY)
+    transaction.on_commit(lambda: shared_forget(cache, RULES_CACHE_KEY))
 
 
 def _risk_windows(rules: list[OrderRule]) -> set[int]:
