@@ -244,10 +244,8 @@ class PreparedAllocation:
     deltas: dict[int, int] = field(default_factory=dict)  # stock level id -> units reserved now
     touched: list[StockLevel] = field(default_factory=list)
 
-    @property
-    def numbered(self) -> bool:
-        """The reservations have their ids already (``reservation_ids``): nothing comes back from the write."""
-        return bool(self.reservations) and self.reservations[0].pk is not None
+    # The reservations had their ids before the write (``reservation_ids``): nothing comes back from it.
+    numbered: bool = False
 
     def parts(self) -> list[StatementPart]:
         """The INSERT of the reservations (returning their ids unless ``numbered``) and the UPDATE of the
@@ -320,6 +318,7 @@ def allocation_prepare(
             if reservation_ids and len(reservation_ids) >= len(prepared.reservations):
                 for reservation, pk in zip(prepared.reservations, reservation_ids, strict=False):
                     reservation.pk = pk
+                prepared.numbered = True
             for i, wid, qty in assignments:
                 key = (lines[i].sku_id, wid)
                 prepared.deltas[by_key[key].pk] = prepared.deltas.get(by_key[key].pk, 0) + qty

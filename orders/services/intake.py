@@ -243,9 +243,7 @@ def _intake_write(
     if messages:
         parts.append(insert_part([OutboxMessage(**m) for m in messages]))
     if prepared is not None:
-        parts += prepared.parts()
-        if prepared.numbered and allocations:  # the reservations have their ids: the same statement
-            parts.append(insert_part(allocations))
+        parts += _allocation_parts(prepared, allocations)
     try:
         rows = write_at_once(parts)
     except IntegrityError as exc:
@@ -253,10 +251,7 @@ def _intake_write(
             raise _Resent from exc
         raise
     if prepared is not None and prepared.reservations:
-        if prepared.numbered:
-            prepared.written(rows)
-        else:  # more reservations than lines (a line split between warehouses): ids came back
-            _allocations_write(prepared, allocations, rows)
+        _allocations_write(prepared, allocations, rows)
     if messages:
         outbox_request_delivery()
     for saved in (order, order.shipping_address, *lines):
@@ -298,9 +293,22 @@ def _new_order(
     return order, lines, tag_ids, ids.reservations
 
 
+def _allocation_parts(prepared, allocations: list[OrderLineAllocation]) -> list:
+    """Inventory's reservations and counters, and the line allocations when the reservations have their ids
+    already (``numbered``: the usual case) so that the allocations can go in the same statement."""
+    parts = prepared.parts()
+    if prepared.numbered and allocations:
+        parts.append(insert_part(allocations))
+    return parts
+
+
 def _allocations_write(prepared, allocations: list[OrderLineAllocation], rows: list[tuple]) -> None:
-    """After the order's statement: the reservations have ids (``rows``); the line allocations point at them."""
+    """After the order's statement: the line allocations were written with it (``numbered``), or the
+    reservations have their ids now (``rows``: more reservations than lines, a line split between
+    warehouses) and the line allocations pointing at them are written."""
     prepared.written(rows)
+    if prepared.numbered:
+        return
     held = {(r.demand_ref, r.warehouse_id): r.pk for r in prepared.reservations}
     for allocation in allocations:
         allocation.reservation_id = held[(allocation.demand_ref, allocation.warehouse_id)]

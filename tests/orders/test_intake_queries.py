@@ -84,6 +84,36 @@ def test_a_new_customers_order_is_taken_allocated_and_told_in_one_commit(
     assert _tasks_to_the_broker, "delivery of the notice was asked for after commit"
 
 
+def test_a_line_split_between_warehouses_is_allocated_with_both_reservations(api, sku, warehouse):
+    # given 100 units of SKU-0001 in SH (the fixture) and 30 more in GZ, a line of 120 needs both
+    from tests.factories import WarehouseFactory
+
+    gz = WarehouseFactory(code="GZ", name="广州仓", province="广东", regions=["广东"], priority=2)
+    stock_in(sku, gz, 30)
+    body = new_body(6, lines=[{"sku": "SKU-0001", "quantity": 120, "unit_price": "1.00"}])
+    body["payment"]["amount"] = "120.00"
+    response, sql = post(api, body)
+
+    # then it is allocated in one commit: 2 reservations for 1 line (one id was read ahead: a second
+    # statement writes the line allocations once the reservations' ids come back)
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "allocated"
+    assert commits(sql) == 1
+    order = Order.objects.get(number=response.json()["number"])
+    allocations = OrderLineAllocation.objects.filter(line__order=order).select_related("warehouse")
+    assert sorted((a.warehouse.code, a.quantity) for a in allocations) == [("GZ", 30), ("SH", 90)] or sorted(
+        (a.warehouse.code, a.quantity) for a in allocations
+    ) == [("GZ", 20), ("SH", 100)]
+    for allocation in allocations:  # each points at its own reservation
+        reservation = Reservation.objects.get(pk=allocation.reservation_id)
+        assert (reservation.warehouse_id, reservation.quantity, reservation.status) == (
+            allocation.warehouse_id,
+            allocation.quantity,
+            "active",
+        )
+    assert sum(StockLevel.objects.filter(sku=sku).values_list("reserved", flat=True)) == 120
+
+
 def test_a_returning_customer_costs_no_more(api, sku):
     post(api, new_body(3))
     again = new_body(4)
