@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oms.audit import collect_state_logs, state_logs_write
-from oms.db import bulk_insert, check_constraints_now, retry_on_conflict
+from oms.db import bulk_insert, check_constraints_now, retry_on_conflict, server_side_binding
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
 from oms.models import ChangeLog
@@ -67,6 +67,13 @@ def orders_intake_batch(
     backordered. Inside a caller's transaction (or with ``OMS_ALLOCATE_ON_INTAKE`` off) the batch
     allocation task is sent after commit instead, as for imports, and the answer shows them approved.
     """
+    # Every statement bound server-side: psycopg then prepares those run again and again (the same text from
+    # batch to batch), and PostgreSQL stops planning them anew.
+    with server_side_binding():
+        return _orders_intake_batch(channel=channel, bodies=bodies, by=by, source=source)
+
+
+def _orders_intake_batch(*, channel: Channel, bodies: list, by, source: str) -> list[IntakeResult]:
     allocate_now = settings.OMS_ALLOCATE_ON_INTAKE and not connection.in_atomic_block
     external_ids = [_external_id(body) for body in bodies]
     existing = {

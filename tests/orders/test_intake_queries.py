@@ -41,7 +41,9 @@ def post(api, body: dict):
 
 
 def commits(sql: list[str]) -> int:
-    return sum(1 for s in sql if s.strip().upper() == "COMMIT")
+    return sum(
+        1 for s in sql if (s or "").strip().upper() == "COMMIT"
+    )  # None: a bound statement Django could not render
 
 
 def new_body(n: int, **overrides) -> dict:
