@@ -11,7 +11,8 @@ Rules every function here keeps (DESIGN.md, invariants 1 and 2):
 - side effects (backorder allocation in the orders app, notifications) happen after commit.
 
 Sub-modules: ``ledger`` (stock in / out / corrections, the ``F()`` updates), ``reservations``,
-``allocation`` (one set or a batch; the decision is ``inventory.planning``), ``allocation_batch_new``
+``allocation`` (one set; the decision is ``inventory.planning``), ``allocation_batch`` (a batch on rows locked
+once), ``allocation_batch_new``
 (new demand of a batch intake, confirmed under the lock last), ``alerts`` (low stock),
 ``backorders`` (tell the orders app that stock arrived), ``catalogue``, ``purchasing`` (purchase orders
 and receiving against them), ``counts`` (stock counts and their approval), ``transfers`` (in transit
@@ -26,11 +27,11 @@ from inventory.services.allocation import (
     AllocationResult,
     PreparedAllocation,
     allocate,
-    allocate_batch,
     allocation_plan,
     allocation_prepare,
     reservation_ids_sql,
 )
+from inventory.services.allocation_batch import allocate_batch
 from inventory.services.allocation_batch_new import PendingBatch, StockMoved, allocation_batch_new
 from inventory.services.backorders import BACKORDER_TASK, send_backorder_task
 from inventory.services.catalogue import sku_upsert, supplier_upsert

@@ -26,7 +26,7 @@ def stock_alerts_review(levels: Iterable[StockLevel], *, may_recover: bool) -> N
     Called by every stock write on the locked levels it changed, after the change: ``stock_receive``,
     ``stock_adjust``, ``stock_count``, ``stock_transfer``, ``stock_restock_return`` (resellable),
     ``stock_level_set_policy`` (ledger.py), ``stock_reserve`` and ``reservation_release``
-    (reservations.py), ``allocate`` and ``allocate_batch`` (allocation.py). ``may_recover`` is False
+    (reservations.py), ``allocate`` (allocation.py) and ``allocate_batch`` (allocation_batch.py). ``may_recover`` is False
     for writes that only take stock away (they can open an alert, never close one).
 
     The partial unique constraint decides who opens the alert (INSERT … ON CONFLICT DO NOTHING), so

@@ -23,19 +23,10 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from inventory.models import SKU, StockLevel, Warehouse
+from inventory.models import StockLevel
 from inventory.planning import DemandLine
-from inventory.selectors_supply import drop_ship_suppliers
-from inventory.services.alerts import stock_alerts_review
-from inventory.services.allocation import (
-    AllocationResult,
-    _allocate_in_batch,
-    _BatchStock,
-    _lock_batch_stock,
-    _set_aside_drop_ship,
-    _validate_lines,
-    _with_drop_ship,
-)
+from inventory.services.allocation import AllocationResult
+from inventory.services.allocation_batch import _batch_stock, _BatchStock, _decide_batch, _review_below_safety
 from inventory.services.ledger import _add_reserved
 from oms.db import bulk_insert, fetch_rows
 
@@ -72,34 +63,17 @@ class PendingBatch:
         if len(rows) != len(deltas) or any(available < deltas[pk] for pk, available, _s in rows):
             raise StockMoved
         _add_reserved(deltas)
-        # Only levels that fell below their safety stock can open an alert: load just those as models.
-        low = [pk for pk, available, safety in rows if safety and available - deltas[pk] < safety]
-        if low:
-            stock_alerts_review(
-                StockLevel.objects.select_related("sku", "warehouse")
-                .filter(pk__in=low)
-                .order_by("sku_id", "warehouse_id"),
-                may_recover=False,
-            )
+        _review_below_safety(
+            [pk for pk, available, safety in rows if safety and available - deltas[pk] < safety]
+        )
 
 
 def allocation_batch_new(*, demands: list[tuple[list[DemandLine], str]]) -> PendingBatch:
     """Decide many demand sets of new demand (lines the caller's transaction has just taken in, so nothing
     is held for them yet) as ``allocate_batch`` does, in the order given, without locking; write their
     reservations. Call inside a transaction (a savepoint of it), then ``confirm()`` the result last."""
-    for lines, _province in demands:
-        _validate_lines(lines)
-    sku_ids = sorted({line.sku_id for lines, _p in demands for line in lines})
-    codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "code")) if sku_ids else {}
-    suppliers = drop_ship_suppliers(sku_ids)
-    warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
-    stock = _lock_batch_stock(sku_ids, warehouses, lock=False)
-    held = defaultdict(list)
-    results = []
-    for lines, province in demands:
-        own, drop_ship = _set_aside_drop_ship(lines, suppliers)
-        result = _allocate_in_batch(lines=own, province=province, stock=stock, held=held, codes=codes)
-        results.append(_with_drop_ship(result, drop_ship, codes, lines))
+    stock, codes, suppliers = _batch_stock(demands, lock=False)
+    results = _decide_batch(demands, stock=stock, held=defaultdict(list), codes=codes, suppliers=suppliers)
     if stock.pending:
         bulk_insert(stock.pending, set_pks=True)  # the primary keys go on the objects in the results
     return PendingBatch(results=results, stock=stock)
