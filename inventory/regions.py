@@ -110,12 +110,25 @@ def normalise_region(name: str | None) -> str:
 
 def normalise_regions(names) -> list[str]:
     """Each name normalised, duplicates dropped, first spelling's order kept."""
+    try:
+        return list(_normalised_regions(tuple(names or ())))
+    except TypeError:  # something unhashable in the list: normalised afresh
+        return list(_normalise_all(names or ()))
+
+
+@lru_cache(maxsize=4096)
+def _normalised_regions(names: tuple) -> tuple[str, ...]:
+    # Allocation compares every order's province with every warehouse's regions: the same few lists.
+    return _normalise_all(names)
+
+
+def _normalise_all(names) -> tuple[str, ...]:
     out: list[str] = []
-    for name in names or []:
+    for name in names:
         value = normalise_region(name)
         if value and value not in out:
             out.append(value)
-    return out
+    return tuple(out)
 
 
 def same_region(a: str | None, b: str | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import functools
 import logging
 import random
@@ -223,10 +225,7 @@ def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
         for f in meta.concrete_fields
         if not getattr(f, "generated", False) and not f.primary_key and not f.has_db_default()
     ]
-    columns = [[] for _f in fields]
-    for obj in objs:
-        for i, f in enumerate(fields):
-            columns[i].append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    columns = _prepared_columns(objs, fields)
     quote = connection.ops.quote_name
     arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in fields)
     sql = (
@@ -242,6 +241,85 @@ def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
                 obj.pk = pk
                 obj._state.adding = False
     return objs
+
+
+def _prepared_columns(objs: list, fields: list) -> list[list]:
+    """Each field's values of ``objs``, prepared as a save prepares them (``get_db_prep_save(pre_save())``).
+
+    Django's preparation goes through five or six calls per value; for a batch's hundreds of rows of a dozen
+    columns that was a fifth of its Python time. For the plain fields whose preparation is known to hand a
+    value of the usual type back as it is (``_plain_values``), that value is taken from the instance directly;
+    anything else (another type, a lazy string, JSON, an ``auto_now`` field) goes through the field.
+    """
+    columns = []
+    for f in fields:
+        plain, check, wrap = _plain_values(f)
+        attname = f.attname
+        column = []
+        for obj in objs:
+            value = obj.__dict__.get(attname, _MISSING)
+            if type(value) in plain and (check is None or value is None or check(value)):
+                column.append(value if wrap is None or value is None else wrap(value))
+            else:
+                column.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+        columns.append(column)
+    return columns
+
+
+_MISSING = object()
+_NONE = type(None)
+
+
+@functools.cache
+def _plain_values(field) -> tuple[frozenset, Callable | None, Callable | None]:
+    """(types, check, wrap): values of these types (not None: passing ``check``) are prepared for saving by
+    ``field`` as they are, or wrapped in psycopg's sized integer (``wrap``); empty types: always the field.
+
+    Decided from the field's class: only when its preparation methods are those of a Django base field whose
+    behaviour is known; a subclass that overrides one takes the full path. ``tests/oms/test_db_helpers.py``
+    checks that the result equals the full preparation, value and type, for every row an intake writes.
+    """
+    from django.db.models import fields as model_fields
+    from django.db.models.fields.related import ForeignKey
+
+    cls = type(field)
+    if cls.pre_save is not model_fields.Field.pre_save and not (
+        isinstance(field, model_fields.DateField) and not field.auto_now and not field.auto_now_add
+    ):
+        return frozenset(), None, None
+    if isinstance(field, ForeignKey):
+        if cls.get_db_prep_save is ForeignKey.get_db_prep_save and isinstance(
+            field.target_field, model_fields.AutoFieldMixin
+        ):
+            return frozenset({int, _NONE}), None, None  # an auto key's preparation is int(value)
+        return frozenset(), None, None
+    for base, plain, check in (
+        (model_fields.BooleanField, bool, None),
+        (model_fields.CharField, str, None),
+        (model_fields.TextField, str, None),
+        (model_fields.IntegerField, int, None),
+        (model_fields.DecimalField, decimal.Decimal, decimal.Decimal.is_finite),
+        (model_fields.DateTimeField, datetime.datetime, _aware),  # a naive one is made aware, with a warning
+        (model_fields.DateField, datetime.date, None),
+    ):
+        if isinstance(field, base) and all(
+            getattr(cls, name) is getattr(base, name)
+            for name in ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+        ):
+            wrap = None
+            if base is model_fields.IntegerField:
+                wrap = getattr(connection.ops, "integerfield_type_map", {}).get(field.get_internal_type())
+            # None is None for all of them, but refused by a BooleanField that is not null
+            return (
+                frozenset({plain, _NONE} if field.null or base is not model_fields.BooleanField else {plain}),
+                check,
+                wrap,
+            )
+    return frozenset(), None, None
+
+
+def _aware(value: datetime.datetime) -> bool:
+    return value.tzinfo is not None
 
 
 # --- Hand-written reads on hot paths ----------------------------------------------------------------
