@@ -206,7 +206,7 @@ def server_side_binding() -> Iterator[None]:
         raw.cursor_factory = previous
 
 
-def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
+def bulk_insert(objs: list, *, set_pks: bool = False, keep_pks: bool = False) -> list:
     """INSERT unsaved model instances of one model in one statement, their values as binary arrays.
 
     What ``bulk_create`` does for a batch (``INSERT … SELECT * FROM unnest(…)``), but each column goes as ONE
@@ -214,7 +214,8 @@ def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
     every text into the SQL, which for a batch's names, addresses, notices and JSON cost as much as the
     database's own work. Fields are prepared as for a save (``pre_save``, ``get_db_prep_save``); columns
     with a database default are left to it. ``set_pks``: read the new ids back onto the instances (rows
-    come back in the order given). No signals, as ``bulk_create``.
+    come back in the order given). ``keep_pks``: the instances carry ids already (read from the sequence
+    beforehand), which are written. No signals, as ``bulk_create``.
     """
     if not objs:
         return objs
@@ -223,7 +224,7 @@ def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
     fields = [
         f
         for f in meta.concrete_fields
-        if not getattr(f, "generated", False) and not f.primary_key and not f.has_db_default()
+        if not getattr(f, "generated", False) and (keep_pks if f.primary_key else not f.has_db_default())
     ]
     columns = _prepared_columns(objs, fields)
     quote = connection.ops.quote_name
@@ -240,6 +241,9 @@ def bulk_insert(objs: list, *, set_pks: bool = False) -> list:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
+    if keep_pks:
+        for obj in objs:
+            obj._state.adding = False
     return objs
 
 

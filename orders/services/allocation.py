@@ -187,7 +187,9 @@ def orders_allocate_batch(*, order_ids: list[int], by=None) -> dict[str, int]:
     return counts
 
 
-def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLine]], by=None) -> None:
+def orders_allocate_new(
+    *, orders: list[Order], lines_of: dict[int, list[OrderLine]], by=None, locked: bool = False
+) -> None:
     """Allocate orders the current transaction has just taken in, in the order given, as one batch.
 
     What ``orders_allocate_batch`` does, without locking and reading the orders and lines again: they are
@@ -196,15 +198,12 @@ def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLi
     stock rows are locked and checked last (``confirm``), so that other batches wait for this one only
     from there to the commit. When another transaction took the stock meanwhile, everything since the
     savepoint is rolled back and the batch is allocated again on locked rows (``allocate_batch``, in its
-    own savepoint: a refusal leaves the orders approved for the batch task).
+    own savepoint: a refusal leaves the orders approved for the batch task). ``locked``: straight on locked
+    rows (the stock was seen to move already).
     """
-    demands = [
-        (
-            [DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity) for ln in lines_of[o.pk]],
-            o.province,
-        )
-        for o in orders
-    ]
+    demands = _demands(orders, lines_of)
+    if locked:
+        return _allocate_new_locked(orders, lines_of, demands, by=by)
     before = [_allocation_fields(o) for o in orders]
     try:
         with transaction.atomic():
@@ -224,12 +223,46 @@ def orders_allocate_new(*, orders: list[Order], lines_of: dict[int, list[OrderLi
     except Exception:
         _allocation_fields_restore(orders, before)  # the orders in memory say what the database says
         raise
+    return _allocate_new_locked(orders, lines_of, demands, by=by)
+
+
+def _allocate_new_locked(orders: list[Order], lines_of: dict[int, list[OrderLine]], demands, *, by) -> None:
     results = allocate_batch(demands=demands, by=by, new_demand=True)
     _record_allocations(
         decisions=[(o, lines_of[o.pk], result) for o, result in zip(orders, results, strict=True)],
         by=by,
         new=True,
     )
+
+
+def orders_decide_new(*, orders: list[Order], lines_of: dict[int, list[OrderLine]], by=None):
+    """Decide orders the current transaction is taking in, BEFORE they are written (their ids and their lines'
+    ids read from the sequences already), so that each is written once, in its final state.
+
+    Inventory decides on unlocked stock and writes the reservations (``allocation_batch_new``); each order in
+    memory is moved to allocated or backordered (``_record_decision``, a backordered one's notice queued).
+    Returns (pending, line allocations, state logs): the caller writes the orders, their lines, the line
+    allocations and the logs (after the orders' own), then calls ``pending.confirm()`` last. All of it in a
+    savepoint: on ``StockMoved`` or a refusal, the caller rolls back to it and restores the orders
+    (``_allocation_fields`` before, ``_allocation_fields_restore``).
+    """
+    pending = allocation_batch_new(demands=_demands(orders, lines_of))
+    now = timezone.now()
+    allocations: list[OrderLineAllocation] = []
+    with collect_state_logs() as logs:
+        for order, result in zip(orders, pending.results, strict=True):
+            allocations += _record_decision(order, lines_of[order.pk], result, recorded=set(), by=by, now=now)
+    return pending, allocations, logs
+
+
+def _demands(orders: list[Order], lines_of: dict[int, list[OrderLine]]) -> list:
+    return [
+        (
+            [DemandLine(ref=ln.demand_ref, sku_id=ln.sku_id, quantity=ln.quantity) for ln in lines_of[o.pk]],
+            o.province,
+        )
+        for o in orders
+    ]
 
 
 _RECORDED_FIELDS = ("status", "allocation_explanation", "backorder_info", "allocated_at", "updated_at")

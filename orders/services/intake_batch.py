@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from inventory.services import StockMoved
 from oms.audit import collect_state_logs, state_logs_write
 from oms.db import bulk_insert, check_constraints_now, retry_on_conflict, server_side_binding
 from oms.dispatch import task_send_on_commit
@@ -23,9 +24,14 @@ from oms.notes import choice_param
 from oms.notes import note as make_note
 from oms.notifications import outbox_enqueue_many
 from orders.choices import OrderSource, PaymentStatus
-from orders.models import Address, Channel, Customer, Order
+from orders.models import Address, Channel, Customer, Order, OrderLine
 from orders.services._common import IntakeResult, S, order_number, queue_key
-from orders.services.allocation import orders_allocate_new
+from orders.services.allocation import (
+    _allocation_fields,
+    _allocation_fields_restore,
+    orders_allocate_new,
+    orders_decide_new,
+)
 from orders.services.customers import _customers_for_batch
 from orders.services.digest import digest_differences
 from orders.services.intake import _external_id, _lines_of, _order_from, _payment_of
@@ -170,11 +176,78 @@ def _intake_batch_write(
     candidates, built = _build_candidates(
         todo, channel=channel, source=source, by=by, now=now, customers=customers
     )
+    outcome = _write_decided(candidates, by=by, source=source, now=now) if allocate_now else None
+    if outcome == "written":
+        _settle_results(candidates, built=built, channel=channel, results=results)
+        return results
     _insert_orders([c for c in candidates if not c.twin], channel=channel)
     created = _settle_results(candidates, built=built, channel=channel, results=results)
     if created:
-        _write_created(created, by=by, source=source, now=now, allocate_now=allocate_now)
+        _write_created(
+            created,
+            by=by,
+            source=source,
+            now=now,
+            allocate_now=allocate_now,
+            locked=outcome == "stock_moved",
+        )
     return results
+
+
+def _write_decided(candidates: list[_Candidate], *, by, source: str, now) -> str:
+    """Allocate the batch's approved orders before writing them, then write every order once, in its final
+    state, with everything that hangs off it; the stock rows are locked and checked last (``confirm``).
+
+    Returns "written"; else, with nothing written (the orders in memory as built), "stock_moved" when the
+    stock moved between the decision and the lock, "not_written" when another request delivered one of the
+    orders meanwhile or inventory refused. The caller then writes the batch as approved and allocates it
+    after (on locked stock when it moved), which sorts each of those cases out.
+    """
+    new = [c for c in candidates if not c.twin]
+    lines_of = _with_ids_ahead(new)
+    approved = sorted((c.order for c in new if c.order.status == S.APPROVED), key=queue_key)
+    before = [_allocation_fields(o) for o in approved]
+    try:
+        with transaction.atomic():
+            pending, allocations, logs = (
+                orders_decide_new(orders=approved, lines_of=lines_of, by=by) if approved else (None, [], [])
+            )
+            bulk_insert([c.order for c in new], keep_pks=True)
+            _write_rows(new, lines_of, by=by, source=source, now=now, keep_pks=True, logs_after=logs)
+            bulk_insert(allocations)
+            if pending is not None:
+                pending.confirm()
+    except Exception as exc:
+        _undecided(new, approved, before)
+        delivered_meanwhile = isinstance(exc, IntegrityError) and "order_channel_external_id_unique" in str(
+            exc
+        )
+        if not (delivered_meanwhile or isinstance(exc, StockMoved | DomainError)):
+            raise
+        logger.info("a batch of %s orders is written before its allocation instead: %r", len(new), exc)
+        return "stock_moved" if isinstance(exc, StockMoved) else "not_written"
+    return "written"
+
+
+def _undecided(new: list[_Candidate], approved: list[Order], before: list[dict]) -> None:
+    """The orders in memory as built, before ``_write_decided`` gave them ids and decisions."""
+    _allocation_fields_restore(approved, before)
+    for c in new:
+        c.order.pk = None
+        c.order._state.adding = True
+
+
+def _with_ids_ahead(new: list[_Candidate]) -> dict[int, list[OrderLine]]:
+    """Give the new orders and their lines their ids from the sequences (one round trip); their lines by
+    order id."""
+    order_ids, line_ids = _ids((Order, len(new)), (OrderLine, sum(len(c.clean.lines) for c in new)))
+    lines_of, taken = {}, iter(line_ids)
+    for c, pk in zip(new, order_ids, strict=True):
+        c.order.pk = pk  # before its lines are built: they take the order's id then
+        lines = lines_of[pk] = _lines_of(c.order, c.clean)
+        for line in lines:
+            line.pk = next(taken)
+    return lines_of
 
 
 def _build_candidates(
@@ -274,12 +347,41 @@ def _settle_results(
     return created
 
 
-def _write_created(created: list[_Candidate], *, by, source: str, now, allocate_now: bool = False) -> None:
+def _write_created(
+    created: list[_Candidate], *, by, source: str, now, allocate_now: bool = False, locked: bool = False
+) -> None:
     """Write what hangs off the created orders: lines, payments, tags, change log, state log, notices; then
-    allocate the approved ones (``allocate_now``) or ask the batch task to."""
+    allocate the approved ones (``allocate_now``; ``locked``: on locked stock) or ask the batch task to."""
+    lines_of = {c.order.pk: _lines_of(c.order, c.clean) for c in created}
+    _write_rows(created, lines_of, by=by, source=source, now=now, set_pks=allocate_now)
+    approved = [c.order for c in created if c.order.status == S.APPROVED]
+    if approved and allocate_now:
+        try:
+            orders_allocate_new(
+                orders=sorted(approved, key=queue_key), lines_of=lines_of, by=by, locked=locked
+            )
+            return
+        except DomainError as exc:  # the task tries again after commit
+            logger.warning("allocation of a batch at intake deferred: %s", exc)
+    if approved and settings.OMS_ALLOCATE_ON_INTAKE:
+        task_send_on_commit("orders.tasks.allocate_orders_task")
+
+
+def _write_rows(
+    created: list[_Candidate],
+    lines_of: dict[int, list[OrderLine]],
+    *,
+    by,
+    source: str,
+    now,
+    set_pks: bool = False,
+    keep_pks: bool = False,
+    logs_after: list = (),
+) -> None:
+    """The rows of the written orders: lines (``set_pks``: their ids read back; ``keep_pks``: they have
+    them), payments, tags, change log, state logs (then ``logs_after``), notices."""
     orders = [(c.order, c.clean) for c in created]
-    lines_of = {order.pk: _lines_of(order, clean) for order, clean in orders}
-    bulk_insert([line for lines in lines_of.values() for line in lines], set_pks=allocate_now)
+    bulk_insert([line for lines in lines_of.values() for line in lines], set_pks=set_pks, keep_pks=keep_pks)
     bulk_insert([_payment_of(order, clean, now=now) for order, clean in orders])
     bulk_insert(
         [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
@@ -300,17 +402,19 @@ def _write_created(created: list[_Candidate], *, by, source: str, now, allocate_
             for order, _clean in orders
         ]
     )
-    state_logs_write([log for c in created for log in c.logs])  # after the change log: created before paid
+    # After the change log: created, then paid (and allocated) on the timeline.
+    state_logs_write([log for c in created for log in c.logs] + list(logs_after))
     outbox_enqueue_many([_notification(c.order, event) for c in created for event in c.events])
-    approved = [order for order, _c in orders if order.status == S.APPROVED]
-    if approved and allocate_now:
-        try:
-            orders_allocate_new(orders=sorted(approved, key=queue_key), lines_of=lines_of, by=by)
-            return
-        except DomainError as exc:  # the task tries again after commit
-            logger.warning("allocation of a batch at intake deferred: %s", exc)
-    if approved and settings.OMS_ALLOCATE_ON_INTAKE:
-        task_send_on_commit("orders.tasks.allocate_orders_task")
+
+
+def _ids(*wanted: tuple[type, int]) -> list[list[int]]:
+    """For each (model, n): ``n`` new ids of the model from its sequence, in one round trip."""
+    arrays = ", ".join(
+        "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s))" for _w in wanted
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {arrays}", [v for model, n in wanted for v in (model._meta.db_table, n)])  # noqa: S608 - placeholders only
+        return [sorted(ids) for ids in cursor.fetchone()]
 
 
 def _order_numbers(n: int) -> list[str]:

@@ -112,10 +112,12 @@ def test_stock_taken_between_the_decision_and_the_lock_is_decided_again_on_locke
         return pending
 
     monkeypatch.setattr(orders_allocation, "allocation_batch_new", decided_then_taken)
-    with caplog.at_level("INFO", logger="orders.services.allocation"):
+    with caplog.at_level("INFO", logger="orders.services.intake_batch"):
         results = orders_intake_batch(channel=channel, bodies=[body(k) for k in range(3)])
 
-    assert "stock moved while a batch of 3 orders was decided" in caplog.text
+    # The orders were decided and written in their final state; the stock lock found the units gone, so
+    # all of it was rolled back, the orders written approved, and allocated on locked rows.
+    assert "a batch of 3 orders is written before its allocation instead: StockMoved()" in caplog.text
     # Decided again on the locked rows: 1 unit left, for the first order; the others wait for stock.
     assert sorted(r.order.status for r in results) == ["allocated", "backordered", "backordered"]
     _statuses_agree(results)
@@ -130,15 +132,15 @@ def test_stock_taken_between_the_decision_and_the_lock_is_decided_again_on_locke
 def test_a_batch_does_not_wait_for_another_that_took_in_the_same_new_buyer(shop, monkeypatch):
     channel, _sku, _sh, _gz = shop
     first_inside, first_may_go = threading.Event(), threading.Event()
-    real = intake_batch._write_created
+    real = intake_batch._write_rows
 
-    def held_open(created, **kwargs):
+    def held_open(created, lines_of, **kwargs):
         if any(c.clean.external_id == "R-0001" for c in created):
             first_inside.set()  # batch A's transaction is open, its orders written
             assert first_may_go.wait(timeout=30)
-        return real(created, **kwargs)
+        return real(created, lines_of, **kwargs)
 
-    monkeypatch.setattr(intake_batch, "_write_created", held_open)
+    monkeypatch.setattr(intake_batch, "_write_rows", held_open)
 
     def batch_a():
         try:

@@ -260,3 +260,45 @@ def test_an_order_delivered_meanwhile_gives_way_and_the_others_are_written(
     assert (Address.objects.count(), Payment.objects.count(), OutboxMessage.objects.count()) == (n, n, n)
     assert StateLog.objects.count() == 2 * n
     assert ChangeLog.objects.filter(action="create").count() == n
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_delivered_meanwhile_undoes_the_decided_write_and_the_batch_is_still_allocated(
+    channel, sku, monkeypatch, caplog
+):
+    # given the batch owns its transaction (it decides the allocation before writing its orders) and another
+    # request creates F-2 after the batch looked for existing orders, before it writes
+    from inventory.models import Reservation, StockLevel
+    from orders.services import intake_batch
+
+    numbers = intake_batch._order_numbers
+    competitor = {}
+
+    def numbers_then_competitor(n: int) -> list[str]:
+        competitor["order"] = order_intake(
+            channel=channel, data=body("F-2", "13800000002", "世纪大道2号"), allocate_now=False
+        ).order
+        return numbers(n)
+
+    monkeypatch.setattr(intake_batch, "_order_numbers", numbers_then_competitor)
+    # when the batch is written
+    with caplog.at_level("INFO", logger="orders.services.intake_batch"):
+        results = orders_intake_batch(
+            channel=channel, bodies=[body(f"F-{n}", f"1380000000{n}", f"世纪大道{n}号") for n in (1, 2, 3)]
+        )
+    assert "a batch of 3 orders is written before its allocation instead: IntegrityError" in caplog.text
+    # then F-2 answers the order that won; F-1 and F-3 are created and allocated all the same
+    assert [r.created for r in results] == [True, False, True]
+    assert results[1].order.pk == competitor["order"].pk
+    assert [r.order.status for r in results] == ["allocated", "approved", "allocated"], [
+        (r.order.review_reasons, r.order.risk_reasons) for r in results
+    ]
+    for r in (results[0], results[2]):
+        assert Order.objects.get(pk=r.order.pk).status == "allocated"
+        transitions = [s.transition for s in StateLog.objects.for_(r.order).order_by("pk")]
+        assert transitions == ["pay", "auto_approve", "allocate"]
+    # only what the two allocated orders hold is reserved: the first, undone decision left nothing behind
+    assert Reservation.objects.filter(status="active").count() == 2
+    assert sum(StockLevel.objects.values_list("reserved", flat=True)) == 4  # 2 units each
+    assert OrderLine.objects.count() == 3 and Payment.objects.count() == 3
+    assert OutboxMessage.objects.count() == 3
