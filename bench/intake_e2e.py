@@ -10,7 +10,9 @@ Data (bench/intake_data.py; database ``oms_bench_e2e_tpl``, built once per comma
 several regions (SH, GZ, BJ, CD, WH serve their regions and stock every SKU; XA and SY stock 40% of them),
 500 SKUs of 10 categories at 9.90–899 (10 of them high-value, 2,199–7,499), 100,000 units per stock row
 (nothing backorders unless ``--backorder-share`` sends that share of orders a sold-out SKU), 20,000 existing
-customers (3% VIP, 20 blacklisted). Each order body: a new customer (about 55%), an existing one (30%), a
+customers (3% VIP, 20 blacklisted), and 5,000 orders of history taken in two months earlier through the
+batch intake (``load_history``: with empty order tables at ANALYZE time, PostgreSQL would plan the
+foreign-key checks as sequential scans of tables the run keeps growing). Each order body: a new customer (about 55%), an existing one (30%), a
 second order of a customer of this run (12%, same address mostly), a few third orders (0.4%: the
 same-address and same-phone rules then hold them), a few blacklisted buyers (0.2%); names, phones, e-mails
 (35%); an address in one of the 34 provinces (full or short name) with a city, district and street; 1–3
