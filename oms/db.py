@@ -206,7 +206,9 @@ def server_side_binding() -> Iterator[None]:
         raw.cursor_factory = previous
 
 
-def bulk_insert(objs: list, *, set_pks: bool = False, keep_pks: bool = False) -> list:
+def bulk_insert(
+    objs: list, *, set_pks: bool = False, keep_pks: bool = False, skip_conflicts_by: str | None = None
+) -> list:
     """INSERT unsaved model instances of one model in one statement, their values as binary arrays.
 
     What ``bulk_create`` does for a batch (``INSERT … SELECT * FROM unnest(…)``), but each column goes as ONE
@@ -215,7 +217,9 @@ def bulk_insert(objs: list, *, set_pks: bool = False, keep_pks: bool = False) ->
     database's own work. Fields are prepared as for a save (``pre_save``, ``get_db_prep_save``); columns
     with a database default are left to it. ``set_pks``: read the new ids back onto the instances (rows
     come back in the order given). ``keep_pks``: the instances carry ids already (read from the sequence
-    beforehand), which are written. No signals, as ``bulk_create``.
+    beforehand), which are written. ``skip_conflicts_by``: a row that conflicts with an existing one (a
+    unique constraint) is skipped (``ON CONFLICT DO NOTHING``) and its instance keeps no id; the others get
+    theirs, matched by this unique field. No signals, as ``bulk_create``.
     """
     if not objs:
         return objs
@@ -233,18 +237,47 @@ def bulk_insert(objs: list, *, set_pks: bool = False, keep_pks: bool = False) ->
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - names from model meta
         f"SELECT * FROM unnest({arrays})"
     )
-    if set_pks:
+    if skip_conflicts_by:
+        key = meta.get_field(skip_conflicts_by)
+        sql += f" ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {quote(key.column)}"
+    elif set_pks:
         sql += f" RETURNING {quote(meta.pk.column)}"
     with server_side_binding(), connection.cursor() as cursor:
         cursor.execute(sql, columns)
-        if set_pks:
+        if skip_conflicts_by:
+            inserted = {value: pk for pk, value in cursor.fetchall()}
+            for obj in objs:
+                pk = inserted.get(getattr(obj, key.attname))
+                if pk is not None:
+                    obj.pk = pk
+                    obj._state.adding = False
+        elif set_pks:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
     if keep_pks:
         for obj in objs:
             obj._state.adding = False
+    _db_defaults_set(objs, meta)
     return objs
+
+
+def _db_defaults_set(objs: list, meta) -> None:
+    """The columns left to a constant database default, on the instances as the database wrote them."""
+    from django.db.models import Value
+    from django.db.models.expressions import DatabaseDefault
+
+    for f in meta.concrete_fields:
+        if not f.has_db_default():
+            continue
+        default = f.db_default
+        if isinstance(default, Value):
+            default = default.value
+        elif hasattr(default, "resolve_expression"):
+            continue  # computed by the database (Now(), …): not known here
+        for obj in objs:
+            if isinstance(obj.__dict__.get(f.attname), DatabaseDefault):
+                obj.__dict__[f.attname] = default
 
 
 def _prepared_columns(objs: list, fields: list) -> list[list]:

@@ -32,6 +32,7 @@ regexes of the known English (and Chinese) texts → a code with parameters; any
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -67,6 +68,22 @@ def note(code: str, /, **params: Any) -> str:
     """The text to store for note ``code`` with ``params`` (JSON values or the ``*_param`` helpers)."""
     if code not in _registry:
         raise KeyError(f"unknown note code {code!r}: register it in the app's notes.py")
+    if all(type(v) in _PLAIN for v in params.values()):
+        # Allocation writes a dozen notes per order, mostly the same ones (a warehouse's region, a SKU short
+        # there): the same code and plain values give the same text, kept instead of encoded again.
+        return _plain_note(code, tuple((k, type(v), v) for k, v in params.items()))
+    return _encoded(code, params)
+
+
+_PLAIN = frozenset({str, int, bool, type(None), Decimal})
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_note(code: str, items: tuple) -> str:
+    return _encoded(code, {k: v for k, _t, v in items})
+
+
+def _encoded(code: str, params: dict[str, Any]) -> str:
     return json.dumps({"n": code, "p": params}, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
 
 

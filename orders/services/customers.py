@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.audit import log_changes, run_transition, snapshot
-from oms.db import ModelColumns, fetch_rows, insert_part, retry_on_conflict, write_at_once
+from oms.db import ModelColumns, bulk_insert, fetch_rows, insert_part, retry_on_conflict, write_at_once
 from oms.exceptions import DomainError, IllegalTransition
 from oms.notes import note as make_note
 from oms.notifications import outbox_forget
@@ -99,9 +99,11 @@ def _customers_for_batch(datas: list[dict]) -> list[tuple[Customer, bool]]:
         else:
             picked.append((customer, False))
     if planned:
-        # A concurrent intake may create the same phone meanwhile: keep its row (the unique constraint decides).
-        Customer.objects.bulk_create(sorted(planned.values(), key=lambda c: c.phone), ignore_conflicts=True)
-        saved = {c.phone: c for c in Customer.objects.select_related("merged_into").filter(phone__in=planned)}
+        # A concurrent intake may create the same phone meanwhile: keep its row (the unique constraint decides),
+        # read only for the phones that lost.
+        bulk_insert(sorted(planned.values(), key=lambda c: c.phone), skip_conflicts_by="phone")
+        lost = [phone for phone, c in planned.items() if c.pk is None]
+        saved = {c.phone: c for c in Customer.objects.select_related("merged_into").filter(phone__in=lost)}
         picked = [(saved[c.phone] if c.pk is None else c, new) for c, new in picked]
     return [(c.merged_into if c.merged_into_id else c, new) for c, new in picked]
 

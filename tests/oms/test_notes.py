@@ -53,3 +53,31 @@ def test_plain_text_and_unknown_codes_are_shown_as_they_are():
 def test_the_template_filter_needs_no_load():
     out = Template("{{ v|note }}").render(Context({"v": note("tests.plain")}))
     assert out == "Cancelled"
+
+
+def test_a_note_kept_for_its_plain_values_is_the_text_encoded_afresh():
+    from decimal import Decimal
+
+    from oms import notes
+
+    for params in (
+        {"code": "SH", "n": 1},
+        {"code": "SH", "n": True},
+        {"n": 1, "code": "SH"},
+        {"x": Decimal("2.50")},
+    ):
+        first, again = (
+            note("inventory.nothing_anywhere", **params),
+            note("inventory.nothing_anywhere", **params),
+        )
+        assert first == again == notes._encoded("inventory.nothing_anywhere", params)
+    # 1 and True hash alike but are stored apart; the keyword order is kept
+    assert note("inventory.nothing_anywhere", n=1) != note("inventory.nothing_anywhere", n=True)
+    assert (
+        note("inventory.nothing_anywhere", a=1, b=2) == '{"n":"inventory.nothing_anywhere","p":{"a":1,"b":2}}'
+    )
+    # nested parameters are encoded each time, as before
+    nested = {"items": [{"n": "orders.short_item", "p": {"sku": "A"}}]}
+    assert note("inventory.nothing_anywhere", **nested) == notes._encoded(
+        "inventory.nothing_anywhere", nested
+    )

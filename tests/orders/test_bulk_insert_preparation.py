@@ -81,3 +81,18 @@ def _same_preparation(objs: list) -> int:
         assert [(type(v), v) for v in fast] == [(type(v), v) for v in slow], f
         compared += len(objs)
     return compared
+
+
+def test_rows_that_conflict_are_skipped_and_the_others_get_their_ids():
+    from oms.db import bulk_insert
+
+    taken = Customer.objects.create(name="先来", phone="13900000001")
+    mine = [Customer(name="后到", phone="13900000001"), Customer(name="新客", phone="13900000002")]
+    bulk_insert(mine, skip_conflicts_by="phone")
+    assert mine[0].pk is None  # the phone was taken: the existing row stays, this instance is not saved
+    assert mine[1].pk is not None and mine[1]._state.adding is False
+    assert Customer.objects.get(phone="13900000001").name == "先来"
+    assert Customer.objects.get(pk=mine[1].pk).name == "新客"
+    # a column left to its database default holds, in memory, what the database wrote
+    assert mine[1].webhook_url == "" == Customer.objects.get(pk=mine[1].pk).webhook_url
+    assert taken.pk != mine[1].pk
