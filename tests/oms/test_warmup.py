@@ -15,16 +15,18 @@ def test_a_failing_step_is_logged_and_the_others_still_run(monkeypatch, caplog):
     monkeypatch.setattr(warmup, "_cache_client", lambda: (_ for _ in ()).throw(ConnectionError("cache down")))
     monkeypatch.setattr(warmup, "_celery", lambda: ran.append("celery"))
     monkeypatch.setattr(warmup, "_translations", lambda: ran.append("translations"))
+    monkeypatch.setattr(warmup, "_collector", lambda: ran.append("collector"))
     with caplog.at_level("WARNING", logger="oms.warmup"):
         warmup.warm_up()
-    assert ran == ["urls", "celery", "translations"]
+    assert ran == ["urls", "celery", "translations", "collector"]
     assert "cache down" in caplog.text
 
 
 def test_the_wsgi_module_leaves_the_views_the_cache_client_and_the_broker_transport_loaded():
     code = (
-        "import sys, oms.wsgi; "
-        "print(all(m in sys.modules for m in ('orders.api', 'redis', 'kombu.transport.redis')))"
+        "import gc, sys, oms.wsgi; "
+        "print(all(m in sys.modules for m in ('orders.api', 'redis', 'kombu.transport.redis')), "
+        "gc.get_freeze_count() > 10000, gc.get_threshold())"
     )
     env_keep = os.environ.copy()
     env_keep.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -33,4 +35,5 @@ def test_the_wsgi_module_leaves_the_views_the_cache_client_and_the_broker_transp
         [sys.executable, "-c", code], capture_output=True, text=True, env=env_keep, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "True"
+    # and what it loaded is frozen out of the collector's scans, which then run less often
+    assert done.stdout.strip().splitlines()[-1] == "True True (10000, 20, 20)"
