@@ -38,9 +38,14 @@ class _PendingLogs:
 
     def create(self, **values: Any) -> StateLog:
         instance = values.pop("content_object")
-        # The content type set directly: through the generic foreign key it cost as much as the rest of the row.
+        by = values.pop("by", None)
+        # The content type and the user set by id: through the generic foreign key and the related-object
+        # descriptors they cost as much as the rest of the row.
         log = StateLog(  # timestamp is taken now, when the transition runs
-            content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk, **values
+            content_type_id=ContentType.objects.get_for_model(type(instance)).pk,
+            object_id=instance.pk,
+            by_id=by.pk if by is not None else None,
+            **values,
         )
         self.rows.append((log, instance))
         return log
