@@ -126,11 +126,15 @@ def _candidates(
     available: dict[tuple[int, int], int],
 ) -> list[_Candidate]:
     """One candidate per warehouse, with its positive availability and the lines it can fill alone."""
+    in_stock: dict[int, dict[int, int]] = defaultdict(dict)  # warehouse id -> sku id -> units > 0
+    for (sku, wid), qty in available.items():
+        if qty > 0:
+            in_stock[wid][sku] = qty
     candidates = [
         _Candidate(
             warehouse=w,
             region_match=bool(province) and province in normalise_regions(w.regions),
-            available={sku: qty for (sku, wid), qty in available.items() if wid == w.pk and qty > 0},
+            available=in_stock.get(w.pk) or {},
         )
         for w in warehouses
     ]
