@@ -23,9 +23,11 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from oms.db import bulk_insert
 from oms.delivery_backends import (  # noqa: F401 - re-exported: settings name these by their old path
     DeliveryBackend,
     EmailBackend,
@@ -51,9 +53,13 @@ BATCH_SIZE = 500
 
 
 def render_message(template_name: str, context: dict, *, language: str) -> tuple[str, str]:
-    """Render ``<template_name>`` in ``language``; the first line is the subject, the rest the body."""
+    """Render ``<template_name>`` in ``language``; the first line is the subject, the rest the body.
+
+    Messages are plain text (an SMS, a text e-mail, a webhook's field): nothing is HTML-escaped, so that a
+    buyer called "O'Brien & Co" reads their name, not ``O&#x27;Brien &amp; Co``.
+    """
     with translation.override(language):
-        text = render_to_string(template_name, context).strip()
+        text = get_template(template_name).template.render(Context(context, autoescape=False)).strip()
     subject, _sep, body = text.partition("\n")
     return subject.strip(), body.strip()
 
@@ -121,9 +127,9 @@ def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
         )
     if not rows:
         return []
-    created = OutboxMessage.objects.bulk_create(rows)
+    bulk_insert(rows, set_pks=True)  # binary arrays: Django's bulk_create cost a third of a batch's queueing
     outbox_request_delivery()
-    return created
+    return rows
 
 
 def backoff(attempts: int) -> timedelta:

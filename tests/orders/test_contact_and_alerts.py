@@ -149,3 +149,16 @@ def test_orders_waiting_past_their_sla_move_up_and_operations_are_emailed_once(o
     assert OutboxMessage.objects.filter(event="staff.sla_late").count() == 2
     assert Order.objects.get(pk=late.pk).priority == priority_before + 30
     assert ops_a.email == "a@ops.example.com"
+
+
+def test_a_notice_is_plain_text_and_shows_the_buyers_name_as_written(make_order):
+    # given a buyer whose name has an apostrophe, an ampersand and angle brackets
+    order = make_order(paid=False)
+    Customer.objects.filter(pk=order.customer_id).update(name="O'Brien & <Sons>", language="en")
+
+    services.order_mark_paid(order_id=order.pk)
+
+    # the SMS or text e-mail reads the name, not HTML entities
+    body = OutboxMessage.objects.get(event="order.paid").body
+    assert body.startswith("Hello O'Brien & <Sons>, we received your payment of ")
+    assert "&#x27;" not in body and "&amp;" not in body and "&lt;" not in body
