@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,10 +82,15 @@ def migrate(url: str) -> None:
 def gunicorn_start(
     *, port: int, env: dict, workers: int, worker_class: str = "sync", threads: int = 1, log=None
 ) -> subprocess.Popen:
-    """gunicorn serving ``oms.wsgi`` on 127.0.0.1:``port`` (call ``http_wait`` before sending it work)."""
+    """gunicorn serving ``oms.wsgi`` on 127.0.0.1:``port`` (call ``http_wait`` before sending it work: it
+    also waits until every worker has loaded the application, ``bench/gunicorn_ready.py``)."""
+    ready_dir = tempfile.mkdtemp(prefix="oms_bench_ready_")
+    env = {**env, "OMS_BENCH_READY_DIR": ready_dir}
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         "oms.wsgi",
+        "--config",
+        str(ROOT / "bench/gunicorn_ready.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -98,30 +104,44 @@ def gunicorn_start(
     ]
     if worker_class == "gthread":
         command += ["--threads", str(threads), "--keep-alive", "30"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    process.ready_dir, process.workers = Path(ready_dir), workers
+    return process
 
 
 def http_wait(port: int, *, path: str = "/healthz/", timeout: float = 60, process=None) -> None:
-    """Wait until GET ``path`` answers 200 (the server is up and reaches its database)."""
+    """Wait until GET ``path`` answers 200 (the server is up and reaches its database) and, for a gunicorn
+    started by ``gunicorn_start``, until every one of its workers has loaded the application."""
     deadline = time.monotonic() + timeout
+    answered = False
     while True:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
+            if not answered:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", path)
+                answered = conn.getresponse().status == 200
                 conn.close()
+            ready_dir = getattr(process, "ready_dir", None)
+            if answered and (ready_dir is None or len(list(ready_dir.iterdir())) >= process.workers):
                 return
         except OSError:
             pass
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server exited ({process.returncode}) before answering {path}")
         if time.monotonic() > deadline:
+            if answered:
+                loaded = len(list(process.ready_dir.iterdir()))
+                raise RuntimeError(
+                    f"{loaded} of {process.workers} workers loaded the application in {timeout:.0f} s"
+                )
             raise RuntimeError(f"no 200 from 127.0.0.1:{port}{path} within {timeout:.0f} s")
         time.sleep(0.2)
 
 
 def process_stop(process: subprocess.Popen | None, *, timeout: float = 30) -> None:
     """Terminate a process this benchmark started (SIGTERM, then SIGKILL after ``timeout``)."""
+    if process is not None and getattr(process, "ready_dir", None) is not None:
+        shutil.rmtree(process.ready_dir, ignore_errors=True)
     if process is None or process.poll() is not None:
         return
     process.terminate()

@@ -553,7 +553,7 @@ def run_once(mode: str, run: int, args, token: str, items, existing) -> dict:
             worker = celery_start(
                 env=env, pool=args.celery_pool, concurrency=args.celery_concurrency, name=name, log=log
             )
-            http_wait(PORT, process=server)
+            http_wait(PORT, timeout=120, process=server)
             celery_wait(name, process=worker)
             warm = OrderMaker(
                 seed=SEED + 100 + run,

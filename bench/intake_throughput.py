@@ -272,7 +272,7 @@ def main() -> None:
     }
     server = gunicorn_start(port=PORT, env=env, workers=args.workers)
     try:
-        http_wait(PORT, timeout=30, process=server)
+        http_wait(PORT, timeout=90, process=server)
         rate, statuses = run_api(token, orders=args.orders, clients=args.clients, batch=args.batch)
     finally:
         process_stop(server)

@@ -56,7 +56,10 @@ if [ -z "$UV" ]; then
   UV=var/uv/bin/uv
 fi
 say "Installing Python dependencies from uv.lock"
-"$UV" sync --frozen --python "$PYTHON" -q
+# --compile-bytecode: the dependencies' .pyc files are written once here. Where PYTHONDONTWRITEBYTECODE is
+# set (it is on some machines) no process would write them, and every process (a gunicorn or Celery worker,
+# a management command, a test run) compiled Django and the rest from source: about 8 s instead of 2.7 s.
+"$UV" sync --frozen --python "$PYTHON" -q --compile-bytecode
 
 say "Compiling translations"
 msgfmt --check -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po
