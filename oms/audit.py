@@ -21,6 +21,7 @@ from django_fsm_log.models import StateLog
 
 from oms.db import bulk_insert
 from oms.exceptions import IllegalTransition, PermissionRefused
+from oms.instances import new_instance
 from oms.models import ChangeLog
 from oms.notes import render_note
 
@@ -41,7 +42,8 @@ class _PendingLogs:
         by = values.pop("by", None)
         # The content type and the user set by id: through the generic foreign key and the related-object
         # descriptors they cost as much as the rest of the row.
-        log = StateLog(  # timestamp is taken now, when the transition runs
+        log = new_instance(  # timestamp is taken now, when the transition runs
+            StateLog,
             content_type_id=ContentType.objects.get_for_model(type(instance)).pk,
             object_id=instance.pk,
             by_id=by.pk if by is not None else None,

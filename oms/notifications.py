@@ -41,6 +41,7 @@ from oms.delivery_backends import (  # noqa: F401 - re-exported: settings name t
     register_attachments,
 )
 from oms.dispatch import task_send_after
+from oms.instances import new_instance
 from oms.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,8 @@ def outbox_enqueue_many(messages: list[dict]) -> list[OutboxMessage]:
             continue
         seen.add(key)
         rows.append(
-            OutboxMessage(
+            new_instance(
+                OutboxMessage,
                 channel=m["channel"],
                 recipient=m["recipient"],
                 subject=m.get("subject", "")[:300],

@@ -23,6 +23,7 @@ from inventory.services.allocation import (
 )
 from inventory.services.ledger import _add_reserved
 from oms.db import bulk_insert
+from oms.instances import new_instance
 
 
 @dataclass
@@ -172,7 +173,9 @@ def _allocate_in_batch(
         stock.left[key] -= qty
         stock.per_level[key] += qty
         stock.made_today[wid] += 1
-        made.append(Reservation(sku_id=key[0], warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref))
+        made.append(
+            new_instance(Reservation, sku_id=key[0], warehouse_id=wid, quantity=qty, demand_ref=lines[i].ref)
+        )
     for reservation in made:
         held[reservation.demand_ref].append(reservation)
     stock.pending.extend(made)

@@ -24,6 +24,7 @@ from inventory.services import (
 from oms.audit import collect_state_logs, run_transition, state_logs_write
 from oms.db import bulk_insert, retry_on_conflict, server_side_binding
 from oms.exceptions import DomainError
+from oms.instances import new_instance
 from oms.notes import note as make_note
 from oms.notes import note_param
 from orders.models import Order, OrderLine, OrderLineAllocation
@@ -89,7 +90,8 @@ def _record_decision(
     if result.allocated:
         by_ref = {line.demand_ref: line for line in lines}
         allocations = [
-            OrderLineAllocation(
+            new_instance(
+                OrderLineAllocation,
                 line=by_ref[r.demand_ref],
                 warehouse_id=r.warehouse_id,
                 quantity=r.quantity,

@@ -21,6 +21,7 @@ from inventory.services import DemandLine, allocation_prepare, reservation_ids_s
 from oms.audit import collect_state_logs, log_changes
 from oms.db import bulk_insert, insert_part, retry_on_conflict, server_side_binding, write_at_once
 from oms.exceptions import DomainError, IllegalTransition
+from oms.instances import new_instance
 from oms.models import ChangeLog, OutboxMessage
 from oms.notes import choice_param
 from oms.notes import note as make_note
@@ -355,7 +356,8 @@ def _stamped(log, order: Order):
 def _order_from(
     clean: CleanOrder, *, channel: Channel, number: str, source: str, by, customer: Customer, reship_of=None
 ) -> Order:
-    return Order(
+    return new_instance(
+        Order,
         number=number,
         channel=channel,
         external_id=clean.external_id,
@@ -388,7 +390,8 @@ def _lines_of(order: Order, clean: CleanOrder) -> list[OrderLine]:
         line_totals=[line.line_total for line in clean.lines], deductions=order.deductions()
     )
     return [
-        OrderLine(
+        new_instance(
+            OrderLine,
             order=order,
             line_no=i + 1,
             sku=line.sku,
@@ -409,7 +412,8 @@ def _payment_of(order: Order, clean: CleanOrder, *, now) -> Payment:
     status = clean.payment["status"]
     if clean.payment["method"] == PaymentMethod.COD:
         status = PaymentStatus.PENDING
-    return Payment(
+    return new_instance(
+        Payment,
         order=order,
         method=clean.payment["method"],
         amount=clean.payment["amount"],

@@ -19,6 +19,7 @@ from oms.audit import collect_state_logs, state_logs_write
 from oms.db import bulk_insert, check_constraints_now, retry_on_conflict, server_side_binding
 from oms.dispatch import task_send_on_commit
 from oms.exceptions import DomainError
+from oms.instances import new_instance
 from oms.models import ChangeLog
 from oms.notes import choice_param
 from oms.notes import note as make_note
@@ -262,7 +263,7 @@ def _build_candidates(
     numbers = _order_numbers(len(todo))
     addresses = bulk_insert(
         [
-            Address(customer=customer, **clean.address)
+            new_instance(Address, customer=customer, **clean.address)
             for (_i, clean), (customer, _new) in zip(todo, customers, strict=True)
         ],
         set_pks=True,
@@ -384,13 +385,18 @@ def _write_rows(
     bulk_insert([line for lines in lines_of.values() for line in lines], set_pks=set_pks, keep_pks=keep_pks)
     bulk_insert([_payment_of(order, clean, now=now) for order, clean in orders])
     bulk_insert(
-        [Order.tags.through(order_id=c.order.pk, tag_id=t) for c in created for t in sorted(c.tag_ids)]
+        [
+            new_instance(Order.tags.through, order_id=c.order.pk, tag_id=t)
+            for c in created
+            for t in sorted(c.tag_ids)
+        ]
     )
     note = make_note("orders.intake", source=choice_param("orders.Order.source", source))
     content_type = ContentType.objects.get_for_model(Order)
     bulk_insert(
         [
-            ChangeLog(
+            new_instance(
+                ChangeLog,
                 by=by if getattr(by, "pk", None) else None,
                 content_type=content_type,
                 object_id=order.pk,
