@@ -24,7 +24,8 @@ Each run (and each mode) gets a fresh copy of that database (``oms_bench_e2e``),
 (``--workers`` sync workers by default; gthread with ``--worker-class gthread``) and a real Celery worker
 (``celery -A oms worker``, prefork, concurrency 2 by default), with DEBUG=0, LOG_LEVEL=WARNING, the cache
 and the broker on Redis db 10, and ``OMS_API_RATE`` raised so that the channel throttle (still counted in
-Redis) does not refuse the load. A few warm-up orders go first. Then ``--clients`` threads, each with its
+Redis) does not refuse the load. The load waits until every gunicorn worker has loaded the application
+(``bench/gunicorn_ready.py``): a worker still importing takes CPU from those serving. A few warm-up orders go first. Then ``--clients`` threads, each with its
 own keep-alive connection, post the orders (single: one per request to /api/v1/orders/; batch:
 ``--batch`` per request to /api/v1/orders/batch/) and the latency of every request is recorded. The
 benchmark then polls the database until every order of the run is decided (allocated, backordered, or
